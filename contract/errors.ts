@@ -1,0 +1,149 @@
+/**
+ * Every error hcsync raises on purpose. Each has a stable `code`, knows
+ * whether retrying can help (`permanent`), the CLI exit code it maps to, and
+ * (for API-shaped errors) the HTTP status and JSON body the server sends.
+ * The sync, the worker, the CLI and the server read these fields; none of
+ * them parses messages.
+ */
+
+export class HcsyncError extends Error {
+  readonly code: string;
+  readonly permanent: boolean;
+  readonly exitCode: number;
+  constructor(code: string, message: string, opts: { permanent?: boolean; exitCode?: number; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.permanent = opts.permanent ?? true;
+    this.exitCode = opts.exitCode ?? 1;
+  }
+}
+
+/** Bad command-line input: exit code 2. */
+export class UsageError extends HcsyncError {
+  constructor(message: string) {
+    super('E_USAGE', message, { permanent: true, exitCode: 2 });
+  }
+}
+
+/**
+ * An error the list API answers with: HTTP status plus `{error, description}`.
+ * Raised by the contract's parameter parsing (422), the local server
+ * (403/404/405) and for never-synced helpcenters (404 not_synced).
+ */
+export class ApiError extends HcsyncError {
+  readonly status: number;
+  readonly key: string;
+  readonly description: string;
+  constructor(status: number, key: string, description: string) {
+    super(status === 422 ? 'E_INVALID_PARAM' : `E_API_${key.toUpperCase()}`, `${key}: ${description}`, {
+      permanent: true,
+      exitCode: status === 422 ? 2 : 1,
+    });
+    this.status = status;
+    this.key = key;
+    this.description = description;
+  }
+  body(): { error: string; description: string } {
+    return { error: this.key, description: this.description };
+  }
+}
+
+/** The error catalogue of the seed page plus the local-only conditions (SPEC §1). */
+export const API_ERRORS = {
+  access_denied: { status: 403, description: 'Insufficient access level' },
+  id: { status: 422, description: 'Invalid helpcenterId' },
+  sortBy: { status: 422, description: 'Invalid sorting specified. Use CREATED, SENT or STATE' },
+  sortOrder: { status: 422, description: 'Invalid sort order. use asc or desc' },
+  state: { status: 422, description: 'Invalid state. Use ALL, UNHANDLED, HANDLING or CLOSED.' },
+  // offset and limit are not in the seed's table; the wording follows its style.
+  offset: { status: 422, description: 'Invalid offset. Use an integer >= 0' },
+  limit: { status: 422, description: 'Invalid limit. Use an integer (clamped to 1..500)' },
+  internal_error: { status: 500, description: 'Internal error' },
+  not_synced: { status: 404, description: 'This helpcenter has never been synced to the local store' },
+  not_found: { status: 404, description: 'Unknown path' },
+  method_not_allowed: { status: 405, description: 'Only GET and HEAD are allowed' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ApiErrorKey = keyof typeof API_ERRORS;
+
+export function apiError(key: ApiErrorKey): ApiError {
+  const e = API_ERRORS[key];
+  return new ApiError(e.status, key, e.description);
+}
+
+/** The remote rejected our credentials (401/403): permanent for a run. */
+export class AuthError extends HcsyncError {
+  readonly status: number;
+  readonly key: string;
+  constructor(status: number, key: string, message: string) {
+    super('E_AUTH', message, { permanent: true, exitCode: 1 });
+    this.status = status;
+    this.key = key;
+  }
+}
+
+/** The remote answered 422 to a request we built: permanent (bad helpcenter id or parameter). */
+export class RemoteRejectedError extends HcsyncError {
+  readonly status: number;
+  readonly key: string;
+  constructor(status: number, key: string, message: string) {
+    super('E_REMOTE_REJECTED', message, { permanent: true, exitCode: 1 });
+    this.status = status;
+    this.key = key;
+  }
+}
+
+/**
+ * A transient failure (network, timeout, 5xx, 429, malformed body). Inside
+ * the client it drives retries; once the attempt or time budget is spent it
+ * escapes as an UpstreamError.
+ */
+export class TransientError extends HcsyncError {
+  readonly status: number | undefined;
+  /** delay the server asked for (Retry-After), in ms */
+  readonly retryAfterMs: number | undefined;
+  constructor(code: string, message: string, opts: { status?: number; retryAfterMs?: number; cause?: unknown } = {}) {
+    super(code, message, { permanent: false, exitCode: 1, cause: opts.cause });
+    this.status = opts.status;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/** The upstream stayed unavailable through every retry. */
+export class UpstreamError extends HcsyncError {
+  readonly attempts: number;
+  readonly last: TransientError;
+  constructor(message: string, attempts: number, last: TransientError) {
+    super('E_UPSTREAM', message, { permanent: false, exitCode: 1, cause: last });
+    this.attempts = attempts;
+    this.last = last;
+  }
+}
+
+/** Store-level conditions: schema too new, helpcenter busy, corrupt file. */
+export class StoreError extends HcsyncError {
+  constructor(code: string, message: string, opts: { permanent?: boolean } = {}) {
+    super(code, message, { permanent: opts.permanent ?? true, exitCode: 1 });
+  }
+}
+
+/** One sync per helpcenter at a time: another process holds the lease. */
+export class SyncBusyError extends HcsyncError {
+  readonly owner: string;
+  constructor(helpcenter: string, owner: string) {
+    super('E_SYNC_BUSY', `helpcenter ${helpcenter} is being synced by ${owner}`, { permanent: false, exitCode: 1 });
+    this.owner = owner;
+  }
+}
+
+/** The sync gave up (e.g. drift it could not recover from within its bounds). */
+export class SyncError extends HcsyncError {
+  constructor(code: string, message: string, opts: { permanent?: boolean } = {}) {
+    super(code, message, { permanent: opts.permanent ?? false, exitCode: 1 });
+  }
+}
+
+export function isHcsyncError(e: unknown): e is HcsyncError {
+  return e instanceof HcsyncError;
+}
