@@ -1,0 +1,25 @@
+/**
+ * Text folding for the full-text indexes: lower-case, accents removed from
+ * Latin letters (é → e, ü → u) EXCEPT the Danish å, which stays a letter of
+ * its own; æ and ø have no decomposition and stay as they are. The same
+ * function folds indexed text and query text, so they always agree.
+ */
+const COMBINING = /[\u0300-\u036f]/g;
+const NEEDS_FOLD = /[^\u0000-\u007f]/;
+
+export function foldText(s: string): string {
+  const lower = s.normalize('NFC').toLowerCase();
+  if (!NEEDS_FOLD.test(lower)) return lower;
+  // keep å (and Å, already lowered) by protecting it across NFD
+  return lower
+    .replace(/å/g, '\u0001')
+    .normalize('NFD')
+    .replace(COMBINING, '')
+    .normalize('NFC')
+    .replace(/\u0001/g, 'å');
+}
+
+/** Digits only, for phone fragments ("+45 88 12 34 56" → "4588123456"). */
+export function digitsOnly(s: string): string {
+  return s.replace(/\D+/g, '');
+}

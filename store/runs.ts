@@ -1,0 +1,204 @@
+import { hostname } from 'node:os';
+import { SyncBusyError } from '../contract/errors.js';
+import type { Db } from './open.js';
+
+export type SyncMode = 'full' | 'incremental';
+export type RunStatus = 'running' | 'ok' | 'failed' | 'interrupted';
+
+/** Cumulative counters of one run, saved with every page. */
+export interface RunCounters {
+  pages: number;
+  requests: number;
+  casesUpserted: number;
+  messagesUpserted: number;
+  unchanged: number;
+  deleted: number;
+  rejected: number;
+  inferredClosed: number;
+  drift: number;
+}
+
+export function zeroCounters(): RunCounters {
+  return { pages: 0, requests: 0, casesUpserted: 0, messagesUpserted: 0, unchanged: 0, deleted: 0, rejected: 0, inferredClosed: 0, drift: 0 };
+}
+
+export interface RunRow {
+  run_id: number;
+  hc: number;
+  mode: SyncMode;
+  status: RunStatus;
+  owner: string;
+  started_ms: number;
+  finished_ms: number | null;
+  pages: number;
+  requests: number;
+  cases_upserted: number;
+  messages_upserted: number;
+  unchanged: number;
+  deleted: number;
+  rejected: number;
+  inferred_closed: number;
+  drift: number;
+  checkpoint: string | null;
+  resumed_from: number | null;
+  error_code: string | null;
+  error: string | null;
+}
+
+export interface HelpcenterRow {
+  hc: number;
+  id: string;
+  first_page_ms: number | null;
+  watermark_ms: number | null;
+  last_full_ms: number | null;
+  last_incremental_ms: number | null;
+}
+
+export interface LeaseOwner {
+  owner: string;
+  host: string;
+  pid: number;
+}
+
+export function thisProcess(tag = 'sync'): LeaseOwner {
+  const host = hostname();
+  return { owner: `${tag}@${host}:${process.pid}`, host, pid: process.pid };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Sync bookkeeping: helpcenters, runs with their checkpoints, and leases. */
+export class RunLog {
+  private readonly s;
+
+  constructor(private readonly db: Db) {
+    this.s = {
+      insertHc: db.prepare('INSERT INTO helpcenters (id) VALUES (?) ON CONFLICT (id) DO NOTHING'),
+      hcById: db.prepare<[string], HelpcenterRow>('SELECT * FROM helpcenters WHERE id = ?'),
+      hcAll: db.prepare<[], HelpcenterRow>('SELECT * FROM helpcenters ORDER BY id'),
+      markFirstPage: db.prepare('UPDATE helpcenters SET first_page_ms = coalesce(first_page_ms, ?) WHERE hc = ?'),
+      finishFull: db.prepare('UPDATE helpcenters SET last_full_ms = ?, watermark_ms = max(coalesce(watermark_ms, 0), ?) WHERE hc = ?'),
+      finishIncr: db.prepare('UPDATE helpcenters SET last_incremental_ms = ?, watermark_ms = max(coalesce(watermark_ms, 0), ?) WHERE hc = ?'),
+      insertRun: db.prepare(
+        'INSERT INTO sync_runs (hc, mode, status, owner, started_ms, resumed_from) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      interruptStale: db.prepare("UPDATE sync_runs SET status = 'interrupted', finished_ms = ? WHERE hc = ? AND status = 'running'"),
+      resumable: db.prepare<[number, SyncMode], RunRow>(
+        `SELECT * FROM sync_runs WHERE hc = ? AND mode = ? AND status IN ('interrupted', 'failed') AND checkpoint IS NOT NULL
+           AND run_id > coalesce((SELECT max(run_id) FROM sync_runs r2 WHERE r2.hc = sync_runs.hc AND r2.mode = sync_runs.mode AND r2.status = 'ok'), 0)
+         ORDER BY run_id DESC LIMIT 1`,
+      ),
+      progress: db.prepare(
+        `UPDATE sync_runs SET pages = @pages, requests = @requests, cases_upserted = @casesUpserted,
+           messages_upserted = @messagesUpserted, unchanged = @unchanged, deleted = @deleted, rejected = @rejected,
+           inferred_closed = @inferredClosed, drift = @drift, checkpoint = @checkpoint
+         WHERE run_id = @runId`,
+      ),
+      finish: db.prepare(
+        'UPDATE sync_runs SET status = ?, finished_ms = ?, error_code = ?, error = ? WHERE run_id = ?',
+      ),
+      clearCheckpoint: db.prepare('UPDATE sync_runs SET checkpoint = NULL WHERE hc = ? AND mode = ? AND run_id <= ?'),
+      run: db.prepare<[number], RunRow>('SELECT * FROM sync_runs WHERE run_id = ?'),
+      recent: db.prepare<[number, number], RunRow>('SELECT * FROM sync_runs WHERE hc = ? ORDER BY run_id DESC LIMIT ?'),
+      leaseGet: db.prepare<[string], LeaseOwner & { expires_ms: number }>('SELECT owner, host, pid, expires_ms FROM leases WHERE helpcenter = ?'),
+      leasePut: db.prepare(
+        `INSERT INTO leases (helpcenter, owner, host, pid, expires_ms) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (helpcenter) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid, expires_ms = excluded.expires_ms`,
+      ),
+      leaseRenew: db.prepare('UPDATE leases SET expires_ms = ? WHERE helpcenter = ? AND owner = ?'),
+      leaseDrop: db.prepare('DELETE FROM leases WHERE helpcenter = ? AND owner = ?'),
+    };
+  }
+
+  ensureHelpcenter(id: string): number {
+    const lower = id.toLowerCase();
+    this.s.insertHc.run(lower);
+    return this.s.hcById.get(lower)!.hc;
+  }
+
+  helpcenter(id: string): HelpcenterRow | undefined {
+    return this.s.hcById.get(id.toLowerCase());
+  }
+
+  helpcenters(): HelpcenterRow[] {
+    return this.s.hcAll.all();
+  }
+
+  markFirstPage(hc: number, nowMs: number): void {
+    this.s.markFirstPage.run(nowMs, hc);
+  }
+
+  /**
+   * Take the helpcenter's lease (one sync at a time across processes). A
+   * lease is free when absent, expired, ours, or held by a dead process on
+   * this host. Runs left 'running' by a previous holder become 'interrupted'.
+   */
+  acquireLease(helpcenter: string, who: LeaseOwner, ttlMs: number, nowMs: number): void {
+    const hc = helpcenter.toLowerCase();
+    this.db
+      .transaction(() => {
+        const cur = this.s.leaseGet.get(hc);
+        const free =
+          !cur || cur.expires_ms <= nowMs || cur.owner === who.owner || (cur.host === who.host && !pidAlive(cur.pid));
+        if (!free) throw new SyncBusyError(hc, cur.owner);
+        this.s.leasePut.run(hc, who.owner, who.host, who.pid, nowMs + ttlMs);
+        const row = this.s.hcById.get(hc);
+        if (row) this.s.interruptStale.run(nowMs, row.hc);
+      })
+      .immediate();
+  }
+
+  /** Extend our lease; false if we lost it (expired and taken by another). */
+  renewLease(helpcenter: string, who: LeaseOwner, ttlMs: number, nowMs: number): boolean {
+    return this.s.leaseRenew.run(nowMs + ttlMs, helpcenter.toLowerCase(), who.owner).changes === 1;
+  }
+
+  releaseLease(helpcenter: string, who: LeaseOwner): void {
+    this.s.leaseDrop.run(helpcenter.toLowerCase(), who.owner);
+  }
+
+  leaseHolder(helpcenter: string): (LeaseOwner & { expires_ms: number }) | undefined {
+    return this.s.leaseGet.get(helpcenter.toLowerCase());
+  }
+
+  startRun(hc: number, mode: SyncMode, owner: string, nowMs: number, resumedFrom: number | null): number {
+    return Number(this.s.insertRun.run(hc, mode, 'running', owner, nowMs, resumedFrom).lastInsertRowid);
+  }
+
+  /** The latest unfinished run of this mode with a checkpoint, newer than the last successful one. */
+  resumable(hc: number, mode: SyncMode): RunRow | undefined {
+    return this.s.resumable.get(hc, mode);
+  }
+
+  saveProgress(runId: number, c: RunCounters, checkpoint: unknown): void {
+    this.s.progress.run({ ...c, runId, checkpoint: checkpoint === undefined ? null : JSON.stringify(checkpoint) });
+  }
+
+  finishRun(runId: number, status: RunStatus, nowMs: number, error?: { code: string; message: string }): void {
+    this.s.finish.run(status, nowMs, error?.code ?? null, error?.message ?? null, runId);
+  }
+
+  /** A successful run: record its end, advance the watermark, forget older checkpoints of its mode. */
+  completeRun(runId: number, hc: number, mode: SyncMode, nowMs: number, watermarkMs: number): void {
+    this.db.transaction(() => {
+      this.s.finish.run('ok', nowMs, null, null, runId);
+      (mode === 'full' ? this.s.finishFull : this.s.finishIncr).run(nowMs, watermarkMs, hc);
+      this.s.clearCheckpoint.run(hc, mode, runId);
+    })();
+  }
+
+  run(runId: number): RunRow | undefined {
+    return this.s.run.get(runId);
+  }
+
+  recentRuns(hc: number, n: number): RunRow[] {
+    return this.s.recent.all(hc, n);
+  }
+}

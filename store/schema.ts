@@ -1,0 +1,151 @@
+/**
+ * Numbered migrations, applied in order and recorded in `PRAGMA user_version`.
+ * Never edit a shipped migration: add the next number.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: cases, messages, full-text indexes, sync bookkeeping
+  `
+  CREATE TABLE helpcenters (
+    hc INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,              -- lower-case hex
+    first_page_ms INTEGER,                -- first committed page: before it the id is "not synced"
+    watermark_ms INTEGER,                 -- latest activity a finished sync saw, capped at that run's start
+    last_full_ms INTEGER,                 -- end of the last verified complete sweep
+    last_incremental_ms INTEGER
+  );
+
+  -- One row per case ever delivered; json is the case exactly as last delivered.
+  CREATE TABLE cases (
+    rowid INTEGER PRIMARY KEY,
+    hc INTEGER NOT NULL REFERENCES helpcenters(hc),
+    id TEXT NOT NULL,                     -- lower-case hex _id
+    state_rank INTEGER NOT NULL,          -- 0 UNHANDLED, 1 HANDLING, 2 CLOSED
+    sent_ms INTEGER NOT NULL,             -- last activity (SPEC §1 SENT key)
+    case_number INTEGER,
+    subject TEXT,
+    company TEXT,
+    customer_name TEXT,
+    email TEXT,
+    phone TEXT,
+    message_count INTEGER NOT NULL,
+    json TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    state_inferred INTEGER NOT NULL DEFAULT 0,  -- 1: CLOSED inferred by an incremental sync, not delivered
+    first_seen_ms INTEGER NOT NULL,
+    changed_ms INTEGER NOT NULL,
+    deleted_ms INTEGER,                   -- tombstone: not in a verified complete sweep
+    UNIQUE (hc, id)
+  );
+  -- One index per list order; partial so tombstones never slow a page down.
+  CREATE INDEX cases_live_by_id ON cases (hc, id) WHERE deleted_ms IS NULL;
+  CREATE INDEX cases_live_by_sent ON cases (hc, sent_ms, id) WHERE deleted_ms IS NULL;
+  CREATE INDEX cases_live_by_state ON cases (hc, state_rank, id) WHERE deleted_ms IS NULL;
+  CREATE INDEX cases_live_by_state_sent ON cases (hc, state_rank, sent_ms, id) WHERE deleted_ms IS NULL;
+
+  -- total per state without counting an index on every request
+  CREATE TABLE state_counts (
+    hc INTEGER NOT NULL,
+    state_rank INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (hc, state_rank)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER cases_count_ins AFTER INSERT ON cases WHEN new.deleted_ms IS NULL BEGIN
+    INSERT INTO state_counts (hc, state_rank, n) VALUES (new.hc, new.state_rank, 1)
+      ON CONFLICT (hc, state_rank) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER cases_count_del AFTER DELETE ON cases WHEN old.deleted_ms IS NULL BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE hc = old.hc AND state_rank = old.state_rank;
+  END;
+  CREATE TRIGGER cases_count_upd AFTER UPDATE OF state_rank, deleted_ms ON cases
+    WHEN old.state_rank IS NOT new.state_rank OR old.deleted_ms IS NOT new.deleted_ms BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE old.deleted_ms IS NULL AND hc = old.hc AND state_rank = old.state_rank;
+    INSERT INTO state_counts (hc, state_rank, n) SELECT new.hc, new.state_rank, 1 WHERE new.deleted_ms IS NULL
+      ON CONFLICT (hc, state_rank) DO UPDATE SET n = n + 1;
+  END;
+
+  CREATE TABLE messages (
+    rowid INTEGER PRIMARY KEY,
+    case_rowid INTEGER NOT NULL REFERENCES cases(rowid) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,                 -- position in the case's messages[]
+    type TEXT,
+    sent_ms INTEGER,
+    sent_by TEXT,
+    content TEXT,
+    UNIQUE (case_rowid, seq)
+  );
+
+  -- Full-text indexes. Contentless (the text lives in cases/messages) with
+  -- delete support, fed explicitly by the store with accent-folded text
+  -- (see store/fold.ts), so deletes never need the old values.
+  CREATE VIRTUAL TABLE case_fts USING fts5(subject, customer, content='', contentless_delete=1,
+    tokenize="unicode61 remove_diacritics 0");
+  CREATE VIRTUAL TABLE message_fts USING fts5(body, content='', contentless_delete=1,
+    tokenize="unicode61 remove_diacritics 0");
+  -- substrings of e-mail addresses and phone numbers
+  CREATE VIRTUAL TABLE contact_fts USING fts5(contact, content='', contentless_delete=1, tokenize='trigram');
+
+  -- What the sync observed, with the time it saw it (the API has no history).
+  CREATE TABLE case_events (
+    rowid INTEGER PRIMARY KEY,
+    hc INTEGER NOT NULL,
+    case_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,                   -- created | state | messages | deleted | restored
+    from_state TEXT,
+    to_state TEXT,
+    n INTEGER,                            -- messages added
+    inferred INTEGER NOT NULL DEFAULT 0,
+    run_id INTEGER
+  );
+  CREATE INDEX case_events_by_time ON case_events (hc, at_ms);
+
+  CREATE TABLE sync_runs (
+    run_id INTEGER PRIMARY KEY,
+    hc INTEGER NOT NULL REFERENCES helpcenters(hc),
+    mode TEXT NOT NULL,                   -- full | incremental
+    status TEXT NOT NULL,                 -- running | ok | failed
+    owner TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    finished_ms INTEGER,
+    pages INTEGER NOT NULL DEFAULT 0,
+    requests INTEGER NOT NULL DEFAULT 0,
+    cases_upserted INTEGER NOT NULL DEFAULT 0,
+    messages_upserted INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    rejected INTEGER NOT NULL DEFAULT 0,
+    inferred_closed INTEGER NOT NULL DEFAULT 0,
+    drift INTEGER NOT NULL DEFAULT 0,
+    checkpoint TEXT,                      -- JSON: where a resumed run continues
+    resumed_from INTEGER,
+    error_code TEXT,
+    error TEXT
+  );
+  CREATE INDEX sync_runs_by_hc ON sync_runs (hc, run_id);
+
+  -- cases a full sweep found absent inside a range it verified
+  CREATE TABLE sweep_missing (
+    run_id INTEGER NOT NULL,
+    case_rowid INTEGER NOT NULL,
+    PRIMARY KEY (run_id, case_rowid)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE rejected_cases (
+    rowid INTEGER PRIMARY KEY,
+    hc INTEGER NOT NULL,
+    run_id INTEGER NOT NULL,
+    case_id TEXT,
+    reason TEXT NOT NULL,
+    raw TEXT,
+    seen_ms INTEGER NOT NULL
+  );
+
+  CREATE TABLE leases (
+    helpcenter TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL
+  );
+  `,
+];

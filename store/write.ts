@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { RANK_STATE, type SortKeys } from '../contract/order.js';
+import type { Case, Message } from '../contract/types.js';
+import { digitsOnly, foldText } from './fold.js';
+import type { Db } from './open.js';
+
+export interface DeliveredCase {
+  case: Case;
+  keys: SortKeys;
+}
+
+export interface RejectedInput {
+  id: string | undefined;
+  reason: string;
+  raw: unknown;
+}
+
+export interface WriteCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  messages: number;
+}
+
+interface ExistingRow {
+  rowid: number;
+  hash: string;
+  state_rank: number;
+  message_count: number;
+  deleted_ms: number | null;
+  state_inferred: number;
+  json: string;
+}
+
+const RAW_LIMIT = 16_384;
+
+function sha1(s: string): string {
+  return createHash('sha1').update(s).digest('base64');
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+function customerText(c: Case): string {
+  return [c.company, c.customerName, c.emailAddress, c.phoneNumber].filter((v) => typeof v === 'string').join(' ');
+}
+
+function contactText(c: Case): string | null {
+  const parts: string[] = [];
+  if (typeof c.emailAddress === 'string') parts.push(c.emailAddress.toLowerCase());
+  if (typeof c.phoneNumber === 'string') parts.push(digitsOnly(c.phoneNumber));
+  return parts.length ? parts.join(' ') : null;
+}
+
+/**
+ * Writes delivered cases: rows, messages, full-text entries and the events
+ * the change implies. Synchronous by design: the caller wraps a page in one
+ * transaction. A case whose JSON hash is unchanged costs one indexed read.
+ */
+export class CaseWriter {
+  private readonly selectExisting;
+  private readonly insertCase;
+  private readonly updateCase;
+  private readonly insertMessage;
+  private readonly deleteMessagesFrom;
+  private readonly messageRowids;
+  private readonly insertCaseFts;
+  private readonly deleteCaseFts;
+  private readonly insertContactFts;
+  private readonly deleteContactFts;
+  private readonly insertMessageFts;
+  private readonly deleteMessageFts;
+  private readonly insertEvent;
+  private readonly insertRejected;
+
+  constructor(private readonly db: Db) {
+    this.selectExisting = db.prepare<[number, string], ExistingRow>(
+      'SELECT rowid, hash, state_rank, message_count, deleted_ms, state_inferred, json FROM cases WHERE hc = ? AND id = ?',
+    );
+    this.insertCase = db.prepare(
+      `INSERT INTO cases (hc, id, state_rank, sent_ms, case_number, subject, company, customer_name, email, phone,
+         message_count, json, hash, state_inferred, first_seen_ms, changed_ms)
+       VALUES (@hc, @id, @state_rank, @sent_ms, @case_number, @subject, @company, @customer_name, @email, @phone,
+         @message_count, @json, @hash, 0, @now, @now)`,
+    );
+    this.updateCase = db.prepare(
+      `UPDATE cases SET state_rank = @state_rank, sent_ms = @sent_ms, case_number = @case_number, subject = @subject,
+         company = @company, customer_name = @customer_name, email = @email, phone = @phone,
+         message_count = @message_count, json = @json, hash = @hash, state_inferred = 0, changed_ms = @now,
+         deleted_ms = NULL
+       WHERE rowid = @rowid`,
+    );
+    this.insertMessage = db.prepare(
+      'INSERT INTO messages (case_rowid, seq, type, sent_ms, sent_by, content) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.messageRowids = db.prepare<[number, number], { rowid: number }>(
+      'SELECT rowid FROM messages WHERE case_rowid = ? AND seq >= ?',
+    );
+    this.deleteMessagesFrom = db.prepare('DELETE FROM messages WHERE case_rowid = ? AND seq >= ?');
+    this.insertCaseFts = db.prepare('INSERT INTO case_fts (rowid, subject, customer) VALUES (?, ?, ?)');
+    this.deleteCaseFts = db.prepare('DELETE FROM case_fts WHERE rowid = ?');
+    this.insertContactFts = db.prepare('INSERT INTO contact_fts (rowid, contact) VALUES (?, ?)');
+    this.deleteContactFts = db.prepare('DELETE FROM contact_fts WHERE rowid = ?');
+    this.insertMessageFts = db.prepare('INSERT INTO message_fts (rowid, body) VALUES (?, ?)');
+    this.deleteMessageFts = db.prepare('DELETE FROM message_fts WHERE rowid = ?');
+    this.insertEvent = db.prepare(
+      `INSERT INTO case_events (hc, case_id, at_ms, kind, from_state, to_state, n, inferred, run_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertRejected = db.prepare(
+      'INSERT INTO rejected_cases (hc, run_id, case_id, reason, raw, seen_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Upsert delivered cases of one helpcenter. Call inside a transaction. */
+  upsertCases(hc: number, runId: number, nowMs: number, cases: readonly DeliveredCase[]): WriteCounts {
+    const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0, messages: 0 };
+    for (const { case: c, keys } of cases) {
+      const json = JSON.stringify(c);
+      const hash = sha1(json);
+      const old = this.selectExisting.get(hc, keys.id);
+      // an inferred CLOSED is replaced by the remote's own copy even when they agree
+      if (old && old.hash === hash && old.deleted_ms === null && old.state_inferred === 0) {
+        counts.unchanged++;
+        continue;
+      }
+      const msgs: Message[] = Array.isArray(c.messages) ? c.messages : [];
+      const row = {
+        hc,
+        id: keys.id,
+        state_rank: keys.stateRank,
+        sent_ms: keys.sentMs,
+        case_number: typeof c.caseNumber === 'number' ? c.caseNumber : null,
+        subject: str(c.subject),
+        company: str(c.company),
+        customer_name: str(c.customerName),
+        email: str(c.emailAddress),
+        phone: str(c.phoneNumber),
+        message_count: msgs.length,
+        json,
+        hash,
+        now: nowMs,
+      };
+      let rowid: number;
+      let keep = 0; // messages already stored that stay as they are
+      if (!old) {
+        rowid = Number(this.insertCase.run(row).lastInsertRowid);
+        this.insertEvent.run(hc, keys.id, nowMs, 'created', null, RANK_STATE[keys.stateRank], msgs.length, 0, runId);
+        counts.inserted++;
+      } else {
+        rowid = old.rowid;
+        this.updateCase.run({ ...row, rowid });
+        this.deleteCaseFts.run(rowid);
+        this.deleteContactFts.run(rowid);
+        if (old.deleted_ms !== null) {
+          this.insertEvent.run(hc, keys.id, nowMs, 'restored', null, RANK_STATE[keys.stateRank], null, 0, runId);
+        } else {
+          keep = commonPrefix(old.json, msgs);
+          if (old.state_rank !== keys.stateRank) {
+            this.insertEvent.run(hc, keys.id, nowMs, 'state', RANK_STATE[old.state_rank], RANK_STATE[keys.stateRank], null, 0, runId);
+          }
+          if (msgs.length > old.message_count) {
+            this.insertEvent.run(hc, keys.id, nowMs, 'messages', null, null, msgs.length - old.message_count, 0, runId);
+          }
+        }
+        for (const m of this.messageRowids.all(rowid, keep)) this.deleteMessageFts.run(m.rowid);
+        this.deleteMessagesFrom.run(rowid, keep);
+        counts.updated++;
+      }
+      this.insertCaseFts.run(rowid, foldText(row.subject ?? ''), foldText(customerText(c)));
+      const contact = contactText(c);
+      if (contact !== null) this.insertContactFts.run(rowid, contact);
+      for (let i = keep; i < msgs.length; i++) {
+        const m = msgs[i]!;
+        const sent = typeof m.sent === 'string' ? Date.parse(m.sent) : Number.NaN;
+        const content = str(m.content);
+        const mid = Number(
+          this.insertMessage.run(rowid, i, str(m.type), Number.isNaN(sent) ? null : sent, str(m.sentBy), content).lastInsertRowid,
+        );
+        if (content) this.insertMessageFts.run(mid, foldText(content));
+        counts.messages++;
+      }
+    }
+    return counts;
+  }
+
+  recordRejected(hc: number, runId: number, nowMs: number, rejected: readonly RejectedInput[]): void {
+    for (const r of rejected) {
+      let raw: string | null;
+      try {
+        raw = JSON.stringify(r.raw) ?? null;
+      } catch {
+        raw = null;
+      }
+      if (raw !== null && raw.length > RAW_LIMIT) raw = raw.slice(0, RAW_LIMIT);
+      this.insertRejected.run(hc, runId, r.id?.toLowerCase() ?? null, r.reason, raw, nowMs);
+    }
+  }
+
+  /** Remove a case's full-text entries (tombstoned cases leave search). */
+  dropFromIndex(rowid: number): void {
+    this.deleteCaseFts.run(rowid);
+    this.deleteContactFts.run(rowid);
+    for (const m of this.messageRowids.all(rowid, 0)) this.deleteMessageFts.run(m.rowid);
+  }
+
+  event(hc: number, caseId: string, atMs: number, kind: string, from: string | null, to: string | null, inferred: boolean, runId: number): void {
+    this.insertEvent.run(hc, caseId, atMs, kind, from, to, null, inferred ? 1 : 0, runId);
+  }
+}
+
+/** How many leading messages of the stored case are unchanged in the delivered one. */
+function commonPrefix(oldJson: string, msgs: readonly Message[]): number {
+  const old = (JSON.parse(oldJson) as Case).messages;
+  if (!Array.isArray(old)) return 0;
+  const n = Math.min(old.length, msgs.length);
+  let i = 0;
+  while (i < n && JSON.stringify(old[i]) === JSON.stringify(msgs[i])) i++;
+  return i;
+}
