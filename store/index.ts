@@ -40,14 +40,9 @@ export class Store {
     this.db = openDb(file, opts);
     this.runs = new RunLog(this.db);
     this.reader = new CaseReader(this.db);
-    if (opts.readonly) {
-      // read-only connections never write; the writer's statements would fail to prepare
-      this.writer = undefined as unknown as CaseWriter;
-      this.conclusions = undefined as unknown as SweepConclusions;
-    } else {
-      this.writer = new CaseWriter(this.db);
-      this.conclusions = new SweepConclusions(this.db, this.writer);
-    }
+    // on a read-only connection these prepare fine and fail with SQLITE_READONLY if ever run
+    this.writer = new CaseWriter(this.db);
+    this.conclusions = new SweepConclusions(this.db, this.writer);
   }
 
   /** Write one page and the run's checkpoint in one transaction. */

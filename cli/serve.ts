@@ -1,0 +1,33 @@
+import { Option, type Command } from 'commander';
+import { serve } from '../query/serve.js';
+import { Store } from '../store/index.js';
+import { addStoreOption, nonNegativeInt } from './options.js';
+
+export function registerServe(program: Command): void {
+  const cmd = program
+    .command('serve')
+    .description('serve the offline API: GET /helpcenter/case and /healthz')
+    .addOption(new Option('--host <host>', 'address to listen on').env('HCSYNC_HOST').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port (0: any free one)').env('HCSYNC_PORT').default('8787'))
+    .addOption(new Option('--token <token>', 'demand this token (Bearer header or ?token=)').env('HCSYNC_SERVE_TOKEN'));
+  addStoreOption(cmd);
+  cmd.action(async (raw: Record<string, unknown>) => {
+    const port = nonNegativeInt(raw.port, '--port');
+    const store = new Store(String(raw.db), { readonly: true });
+    const token = typeof raw.token === 'string' && raw.token !== '' ? raw.token : undefined;
+    const srv = await serve(store, {
+      host: String(raw.host),
+      port,
+      ...(token !== undefined ? { token } : {}),
+      onError: (m) => process.stderr.write(`hcsync serve: ${m}\n`),
+    });
+    process.stdout.write(`${JSON.stringify({ url: srv.url })}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await srv.close();
+    store.close();
+  });
+}

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { Simulator } from '../sim/index.js';
+import { nonNegativeInt, positiveInt } from './options.js';
+
+export function registerSim(program: Command): void {
+  program
+    .command('sim')
+    .description('run the built-in TelecomX simulator on loopback')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0: any free one)', '0')
+    .option('--cases <n>', 'cases per helpcenter', '1000')
+    .option('--helpcenters <n>', 'number of helpcenters', '1')
+    .option('--seed <n>', 'generator seed', '1')
+    .option('--token <token>', 'demand this token (403 otherwise)')
+    .action(async (raw: Record<string, unknown>) => {
+      const sim = await Simulator.start({
+        host: String(raw.host),
+        port: nonNegativeInt(raw.port, '--port'),
+        cases: nonNegativeInt(raw.cases, '--cases'),
+        helpcenters: positiveInt(raw.helpcenters, '--helpcenters'),
+        seed: nonNegativeInt(raw.seed, '--seed'),
+        ...(typeof raw.token === 'string' ? { token: raw.token } : {}),
+      });
+      process.stdout.write(`${JSON.stringify({ url: sim.url, helpcenters: sim.world.helpcenterIds() })}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await sim.close();
+    });
+}

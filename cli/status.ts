@@ -1,0 +1,112 @@
+import type { Command } from 'commander';
+import { Store, type RunRow } from '../store/index.js';
+import { addStoreOption } from './options.js';
+import { iso, printJson, table } from './output.js';
+
+export interface RunStatus {
+  runId: number;
+  mode: string;
+  status: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  pages: number;
+  requests: number;
+  casesUpserted: number;
+  deleted: number;
+  rejected: number;
+  error: string | null;
+}
+
+export interface HelpcenterStatus {
+  id: string;
+  cases: number;
+  deleted: number;
+  open: number;
+  rejected: number;
+  lastFullAt: string | null;
+  lastIncrementalAt: string | null;
+  /** ms since the last successful run ended (null: never) */
+  lagMs: number | null;
+  lastError: string | null;
+  lastRuns: RunStatus[];
+}
+
+function runStatus(r: RunRow): RunStatus {
+  return {
+    runId: r.run_id,
+    mode: r.mode,
+    status: r.status,
+    startedAt: iso(r.started_ms),
+    finishedAt: iso(r.finished_ms),
+    pages: r.pages,
+    requests: r.requests,
+    casesUpserted: r.cases_upserted,
+    deleted: r.deleted,
+    rejected: r.rejected,
+    error: r.error,
+  };
+}
+
+/** Per-helpcenter state of the store, for `status` (and the worker's status, which adds the queue). */
+export function storeStatus(store: Store, nowMs = Date.now()): HelpcenterStatus[] {
+  const count = store.db.prepare<[number], { live: number; deleted: number; open: number }>(
+    `SELECT count(*) FILTER (WHERE deleted_ms IS NULL) AS live, count(*) FILTER (WHERE deleted_ms IS NOT NULL) AS deleted,
+            count(*) FILTER (WHERE deleted_ms IS NULL AND state_rank < 2) AS open
+     FROM cases WHERE hc = ?`,
+  );
+  const rejected = store.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM rejected_cases WHERE hc = ?');
+  return store.runs.helpcenters().map((h) => {
+    const c = count.get(h.hc) ?? { live: 0, deleted: 0, open: 0 };
+    const runs = store.runs.recentRuns(h.hc, 5);
+    const lastOk = Math.max(h.last_full_ms ?? 0, h.last_incremental_ms ?? 0);
+    const lastFailed = runs.find((r) => r.status === 'failed');
+    const latest = runs[0];
+    return {
+      id: h.id,
+      cases: c.live,
+      deleted: c.deleted,
+      open: c.open,
+      rejected: rejected.get(h.hc)?.n ?? 0,
+      lastFullAt: iso(h.last_full_ms),
+      lastIncrementalAt: iso(h.last_incremental_ms),
+      lagMs: lastOk ? nowMs - lastOk : null,
+      lastError: latest && latest.status === 'failed' ? latest.error : lastFailed && lastFailed.run_id === latest?.run_id ? lastFailed.error : null,
+      lastRuns: runs.map(runStatus),
+    };
+  });
+}
+
+function ago(ms: number | null): string {
+  if (ms === null) return 'never';
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s ago`;
+  if (s < 7200) return `${Math.round(s / 60)}m ago`;
+  return `${Math.round(s / 3600)}h ago`;
+}
+
+export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus[], json: boolean) => Promise<Record<string, unknown>>): void {
+  const cmd = program.command('status').description('per helpcenter: last runs, lag, errors, counts').option('--json', 'print JSON');
+  addStoreOption(cmd);
+  cmd.action(async (raw: Record<string, unknown>) => {
+    const store = new Store(String(raw.db), { readonly: true });
+    try {
+      const hcs = storeStatus(store);
+      const extra = extend ? await extend(hcs, Boolean(raw.json)) : {};
+      if (raw.json) {
+        printJson({ helpcenters: hcs, ...extra });
+        return;
+      }
+      if (hcs.length === 0) process.stdout.write('no helpcenter synced yet\n');
+      for (const h of hcs) {
+        process.stdout.write(
+          `helpcenter ${h.id}: ${h.cases} cases (${h.open} open), ${h.deleted} deleted, ${h.rejected} rejected; ` +
+            `last sync ${ago(h.lagMs)}${h.lastError ? `; last error: ${h.lastError}` : ''}\n`,
+        );
+        const rows = h.lastRuns.map((r) => [String(r.runId), r.mode, r.status, r.startedAt ?? '', r.finishedAt ?? '', String(r.pages), String(r.requests), String(r.casesUpserted), r.error ?? '']);
+        process.stdout.write(`${table(['run', 'mode', 'status', 'started', 'finished', 'pages', 'requests', 'upserted', 'error'], rows, [6, 11, 11, 24, 24, 6, 8, 8, 60])}\n\n`);
+      }
+    } finally {
+      store.close();
+    }
+  });
+}

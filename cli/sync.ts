@@ -1,0 +1,93 @@
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { Store } from '../store/index.js';
+import { RemoteClient } from '../worker/client.js';
+import { SyncEmitter, type SyncSummary } from '../worker/events.js';
+import { runSync } from '../worker/sync.js';
+import { addHelpcenterOption, addRemoteOptions, addStoreOption, commonOptions, parseDuration, requireHelpcenter, type CommonOptions } from './options.js';
+import { printJson } from './output.js';
+
+export function clientFor(o: CommonOptions): RemoteClient {
+  return new RemoteClient({ baseUrl: o.baseUrl, token: o.token, tokenIn: o.tokenIn, attempts: o.attempts, totalTimeMs: o.retryTime });
+}
+
+/** Shows a progress bar on a TTY while a run pages: cases against the remote's total, rate and ETA. */
+export function attachProgressBar(events: SyncEmitter, stream: NodeJS.WriteStream = process.stderr): () => void {
+  if (!stream.isTTY) return () => {};
+  const bar = new SingleBar(
+    {
+      stream,
+      format: '{phase} |{bar}| {value}/{total} cases | {pages} pages | {speed} cases/s | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 20,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  const t0 = Date.now();
+  events.on('page', (e) => {
+    const speed = Math.round((e.cases / Math.max(1, Date.now() - t0)) * 1000);
+    const payload = { phase: e.phase.padEnd(6), pages: e.pages, speed };
+    // total: the whole list for a sweep; for incremental phases the cases seen so far
+    const total = e.phase === 'sweep' ? Math.max(e.total, e.cases) : Math.max(e.cases, 1);
+    if (!started) {
+      bar.start(total, e.cases, payload);
+      started = true;
+    } else {
+      bar.setTotal(total);
+      bar.update(e.cases, payload);
+    }
+  });
+  return () => {
+    if (started) bar.stop();
+  };
+}
+
+export function summaryLine(s: SyncSummary): string {
+  return (
+    `${s.mode} sync of ${s.helpcenter} ok: ${s.pages} pages, ${s.requests} requests, ${s.casesUpserted} cases and ` +
+    `${s.messagesUpserted} messages upserted, ${s.unchanged} unchanged, ${s.deleted} deleted, ${s.rejected} rejected` +
+    (s.inferredClosed ? `, ${s.inferredClosed} inferred closed` : '') +
+    (s.drift ? `, ${s.drift} drift step-backs` : '') +
+    (s.resumedFrom !== null ? `, resumed run ${s.resumedFrom}` : '') +
+    ` in ${(s.durationMs / 1000).toFixed(1)} s`
+  );
+}
+
+export function registerSync(program: Command): void {
+  const cmd = program
+    .command('sync')
+    .description('one sync run in this process (no Redis needed)')
+    .option('--full', 'full sweep (default: incremental, which starts with a full sweep the first time)')
+    .option('--lookback <duration>', 'incremental: re-read activity this long before the last watermark', '15m')
+    .option('--json', 'print the run summary as one JSON object');
+  addStoreOption(cmd);
+  addHelpcenterOption(cmd);
+  addRemoteOptions(cmd);
+  cmd.action(async (raw: Record<string, unknown>) => {
+    const o = commonOptions(raw);
+    const helpcenter = requireHelpcenter(o);
+    const lookbackMs = parseDuration(String(raw.lookback), '--lookback');
+    const store = new Store(o.db);
+    const client = clientFor(o);
+    const events = new SyncEmitter();
+    const stopBar = attachProgressBar(events);
+    const ac = new AbortController();
+    const onSignal = () => ac.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const summary = await runSync(store, client, { helpcenter, mode: raw.full ? 'full' : 'incremental', lookbackMs, events, signal: ac.signal });
+      stopBar();
+      if (raw.json) printJson(summary);
+      else process.stderr.write(`${summaryLine(summary)}\n`);
+    } finally {
+      stopBar();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await client.close();
+      store.close();
+    }
+  });
+}
