@@ -1,0 +1,372 @@
+import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { AuthError, RemoteRejectedError, TransientError, UpstreamError, UsageError } from '../contract/errors.js';
+import type { SortKeys } from '../contract/order.js';
+import { listQuery } from '../contract/params.js';
+import type { Case, ListParams } from '../contract/types.js';
+import { validateCase } from '../contract/validate.js';
+import { DEFAULT_RETRY, nextRetry, parseRetryAfter, type RetryPolicy } from './retry.js';
+
+/**
+ * The remote case list over HTTP (SPEC §2): one keep-alive pool, typed
+ * errors, bounded retries. The token never reaches a message: every text we
+ * build from remote or socket input goes through `redact`.
+ */
+
+export interface ClientOptions {
+  baseUrl: string;
+  token?: string;
+  tokenIn?: 'header' | 'query';
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  attempts?: number;
+  totalTimeMs?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  connections?: number;
+  random?: () => number;
+  /** called before each wait; `attempt` is the number of the attempt that just failed */
+  onRetry?: (e: { attempt: number; delayMs: number; error: TransientError }) => void;
+}
+
+export interface RejectedCase {
+  id: string | undefined;
+  reason: string;
+  raw: unknown;
+}
+export interface ValidCase {
+  case: Case;
+  keys: SortKeys;
+}
+export interface Page {
+  offset: number;
+  limit: number;
+  total: number;
+  cases: ValidCase[];
+  rejected: RejectedCase[];
+  /** attempts this page took, the successful one included */
+  attempts: number;
+  /** size of the delivered JSON body */
+  bytes: number;
+}
+
+interface Answer {
+  status: number;
+  statusText: string;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  bytes: number;
+}
+
+const LIST_PATH = '/helpcenter/case';
+const EXCERPT_MAX = 100;
+
+let userAgent: string | undefined;
+
+/**
+ * `hcsync/<version>` from the nearest package.json named hcsync, walking up:
+ * the module runs as worker/client.ts (tests) and as dist/worker/client.js.
+ */
+export function userAgentString(): string {
+  if (userAgent !== undefined) return userAgent;
+  let version = '0.0.0';
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'hcsync' && typeof pkg.version === 'string') {
+        version = pkg.version;
+        break;
+      }
+    } catch {
+      // no (readable) package.json here: keep walking
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  userAgent = `hcsync/${version}`;
+  return userAgent;
+}
+
+/** A URL for messages: no `token` parameter, no userinfo. */
+export function describeUrl(url: string | URL): string {
+  const u = new URL(String(url));
+  u.searchParams.delete('token');
+  u.username = '';
+  u.password = '';
+  return u.toString();
+}
+
+/** One line of at most EXCERPT_MAX characters; markup dropped so an HTML error page reads as its text. */
+function excerpt(text: string): string {
+  const plain = /<[a-z!/][^>]*>/i.test(text) ? text.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ') : text;
+  const line = plain.replace(/\s+/g, ' ').trim();
+  return line.length > EXCERPT_MAX ? `${line.slice(0, EXCERPT_MAX - 1)}…` : line;
+}
+
+/**
+ * What an error answer says, whatever its body: `{error, description}` when
+ * present (also `message` of other JSON shapes), else an excerpt, else the
+ * status text. `label` is e.g. "403 access_denied: Insufficient access level".
+ */
+export function describeErrorBody(status: number, statusText: string, text: string): { key: string | undefined; label: string } {
+  let key: string | undefined;
+  let description: string | undefined;
+  try {
+    const body: unknown = JSON.parse(text);
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      const b = body as Record<string, unknown>;
+      if (typeof b.error === 'string' && b.error.trim()) key = excerpt(b.error);
+      const d = typeof b.description === 'string' ? b.description : typeof b.message === 'string' ? b.message : undefined;
+      if (d?.trim()) description = excerpt(d);
+    }
+  } catch {
+    // not JSON: an excerpt of the text below
+  }
+  if (key === undefined && description === undefined) description = excerpt(text) || statusText || STATUS_CODES[status] || undefined;
+  const label = [String(status), key].filter(Boolean).join(' ') + (description ? `: ${description}` : '');
+  return { key, label };
+}
+
+function isListBody(b: unknown): b is { offset: number; limit: number; total: number; cases: unknown[] } {
+  if (typeof b !== 'object' || b === null) return false;
+  const o = b as Record<string, unknown>;
+  return Number.isFinite(o.offset) && Number.isFinite(o.limit) && Number.isFinite(o.total) && Array.isArray(o.cases);
+}
+
+/** What a 422 key refers to, for a message a user can act on. */
+const PARAM_NAMES: Record<string, string> = {
+  id: 'the helpcenter id',
+  state: 'the state filter',
+  sortBy: 'the sortBy parameter',
+  sortOrder: 'the sortOrder parameter',
+  offset: 'the offset',
+  limit: 'the limit',
+};
+
+export class RemoteClient {
+  private readonly pool: Pool;
+  private readonly listUrl: URL;
+  private readonly token: string | undefined;
+  private readonly tokenIn: 'header' | 'query';
+  private readonly policy: RetryPolicy;
+  private readonly random: () => number;
+  private readonly onRetry: ClientOptions['onRetry'];
+  private readonly timeouts: { connect: number; headers: number; body: number };
+  private sent = 0;
+
+  constructor(opts: ClientOptions) {
+    const base = new URL(opts.baseUrl);
+    this.listUrl = new URL(base.origin);
+    this.listUrl.pathname = base.pathname.replace(/\/+$/, '') + LIST_PATH;
+    this.token = opts.token || undefined;
+    this.tokenIn = opts.tokenIn ?? 'header';
+    // undici would reject such a header with a message we do not control; say it here, without the token
+    if (this.token !== undefined && this.tokenIn === 'header' && !/^[\x21-\x7e]+$/.test(this.token)) {
+      throw new UsageError('the token contains characters that cannot be sent in an Authorization header');
+    }
+    this.policy = {
+      attempts: Math.max(1, Math.floor(opts.attempts ?? DEFAULT_RETRY.attempts)),
+      totalTimeMs: opts.totalTimeMs ?? DEFAULT_RETRY.totalTimeMs,
+      baseDelayMs: opts.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+      maxDelayMs: opts.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+    };
+    this.random = opts.random ?? Math.random;
+    this.onRetry = opts.onRetry;
+    const t = { connect: opts.connectTimeoutMs ?? 10_000, headers: opts.headersTimeoutMs ?? 30_000, body: opts.bodyTimeoutMs ?? 30_000 };
+    this.timeouts = t;
+    // undici runs header and body timers on a coarse clock (up to ~1 s late); the total bound in send() is exact
+    this.pool = new Pool(base.origin, {
+      connections: opts.connections ?? 4,
+      connect: { timeout: t.connect },
+      headersTimeout: t.headers,
+      bodyTimeout: t.body,
+    });
+  }
+
+  /** HTTP requests sent so far, every attempt counted. */
+  get requests(): number {
+    return this.sent;
+  }
+
+  async listCases(p: Partial<ListParams> & { id: string }, signal?: AbortSignal): Promise<Page> {
+    const query = listQuery(p);
+    const started = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      let last: TransientError;
+      try {
+        const remaining = this.policy.totalTimeMs - (performance.now() - started);
+        return { ...this.toPage(await this.send(query, signal, remaining)), attempts: attempt };
+      } catch (e) {
+        if (!(e instanceof TransientError)) throw e;
+        last = e;
+      }
+      const elapsedMs = performance.now() - started;
+      const next = nextRetry(this.policy, { failed: attempt, elapsedMs, retryAfterMs: last.retryAfterMs }, this.random);
+      if (!next.retry) {
+        const why =
+          next.why === 'retry-after'
+            ? ` (asked to retry after ${seconds(last.retryAfterMs ?? 0)} s, beyond the ${seconds(this.policy.totalTimeMs)} s bound)`
+            : '';
+        const n = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
+        throw new UpstreamError(`upstream unavailable after ${n} in ${seconds(elapsedMs)} s: ${last.message}${why}`, attempt, last);
+      }
+      this.onRetry?.({ attempt, delayMs: next.delayMs, error: last });
+      await sleep(next.delayMs, undefined, { signal }).catch((e: unknown) => {
+        throw signal?.aborted ? signal.reason : e;
+      });
+    }
+  }
+
+  /** One request, no retries, no validation: for `hcsync verify`. body = parsed JSON if it parses, else the text. */
+  async rawList(query: URLSearchParams, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
+    const a = await this.send(query, signal, Infinity);
+    let body: unknown = a.text;
+    try {
+      body = JSON.parse(a.text);
+    } catch {
+      // keep the text
+    }
+    return { status: a.status, body };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /** Replace the token (raw, form-encoded as we send it, percent-encoded) wherever remote or socket text might echo it. */
+  private redact(s: string): string {
+    const t = this.token;
+    if (t === undefined) return s;
+    const forms = [t, new URLSearchParams({ t }).toString().slice(2), encodeURIComponent(t)];
+    return forms.reduce((acc, f) => acc.split(f).join('<token>'), s);
+  }
+
+  /** One attempt. Answers every HTTP status; throws TransientError for network failures and timeouts. */
+  private async send(query: URLSearchParams, signal: AbortSignal | undefined, remainingMs: number): Promise<Answer> {
+    signal?.throwIfAborted();
+    const q = new URLSearchParams(query);
+    const headers: Record<string, string> = { 'user-agent': userAgentString(), accept: 'application/json' };
+    if (this.token !== undefined) {
+      if (this.tokenIn === 'query') q.set('token', this.token);
+      else headers.authorization = `Bearer ${this.token}`;
+    }
+    // the total bound covers request time too: the attempt may not outlive it.
+    // One controller per attempt, unhooked in `finally` (AbortSignal.any would
+    // hang a dependent on the caller's long-lived signal for every attempt).
+    const ac = new AbortController();
+    const onAbort = () => ac.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let overTime = false;
+    const timer = Number.isFinite(remainingMs)
+      ? setTimeout(() => {
+          overTime = true;
+          ac.abort();
+        }, Math.max(1, Math.ceil(remainingMs)))
+      : undefined;
+    this.sent++;
+    try {
+      const res = await this.pool.request({ path: `${this.listUrl.pathname}?${q}`, method: 'GET', headers, signal: ac.signal });
+      const bytes = await res.body.bytes();
+      return {
+        status: res.statusCode,
+        statusText: res.statusText,
+        headers: res.headers,
+        text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+        bytes: bytes.byteLength,
+      };
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      if (overTime) {
+        throw new TransientError('E_TIMEOUT', `timeout: no complete answer within the remaining ${seconds(remainingMs)} s of the total bound`);
+      }
+      throw this.networkError(e);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private networkError(e: unknown): TransientError {
+    const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : undefined;
+    const raw = e instanceof Error ? e.message : String(e);
+    const msg = this.redact(raw).split('\n', 1)[0] ?? '';
+    // a stripped copy as the cause: undici errors can carry the request (and so the token) in their fields
+    const cause = Object.assign(new Error(msg), { name: e instanceof Error ? e.name : 'Error', code });
+    const t = this.timeouts;
+    const timeout: Record<string, string> = {
+      UND_ERR_CONNECT_TIMEOUT: `no connection within ${t.connect} ms`,
+      UND_ERR_HEADERS_TIMEOUT: `no response headers within ${t.headers} ms`,
+      UND_ERR_BODY_TIMEOUT: `response body stalled for ${t.body} ms`,
+    };
+    if (code !== undefined && code in timeout) {
+      return new TransientError('E_TIMEOUT', `timeout: ${timeout[code]} from ${this.listUrl.host}`, { cause });
+    }
+    return new TransientError('E_NETWORK', `network error talking to ${this.listUrl.host}: ${msg}${code ? ` (${code})` : ''}`, { cause });
+  }
+
+  /** Classify an answer: a Page, or the typed error SPEC §2 assigns to its status. */
+  private toPage(a: Answer): Omit<Page, 'attempts'> {
+    if (a.status >= 200 && a.status < 300) {
+      let body: unknown;
+      try {
+        body = JSON.parse(a.text);
+      } catch {
+        throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a body that is not JSON: ${excerpt(this.redact(a.text)) || 'empty'}`, {
+          status: a.status,
+        });
+      }
+      if (!isListBody(body)) {
+        throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with JSON that is not a case list (offset, limit, total, cases)`, {
+          status: a.status,
+        });
+      }
+      const page: Omit<Page, 'attempts'> = { offset: body.offset, limit: body.limit, total: body.total, cases: [], rejected: [], bytes: a.bytes };
+      for (const raw of body.cases) {
+        const c = validateCase(raw);
+        if (c.ok) page.cases.push({ case: c.case, keys: c.keys });
+        else page.rejected.push({ id: c.id, reason: c.reason, raw });
+      }
+      return page;
+    }
+    // redact before excerpting: a cut could leave half a token behind
+    const { key, label } = describeErrorBody(a.status, a.statusText, this.redact(a.text));
+    if (a.status === 429 || a.status >= 500) {
+      const retryAfterMs = parseRetryAfter(a.headers['retry-after'], Date.now());
+      throw new TransientError(a.status === 429 ? 'E_RATE_LIMITED' : 'E_HTTP_5XX', `HTTP ${label}`, { status: a.status, retryAfterMs });
+    }
+    if (a.status === 401 || a.status === 403) throw new AuthError(a.status, key ?? String(a.status), this.authMessage(key, label));
+    if (a.status === 422) {
+      const what = (key !== undefined && PARAM_NAMES[key]) || 'the request';
+      throw new RemoteRejectedError(422, key ?? '422', `remote rejected ${what} (${label})`);
+    }
+    throw new RemoteRejectedError(
+      a.status,
+      key ?? String(a.status),
+      `remote answered ${label} for ${describeUrl(this.listUrl)} — check --base-url`,
+    );
+  }
+
+  private authMessage(key: string | undefined, label: string): string {
+    const head = `remote rejected the token (${label})`;
+    if (this.token === undefined) return `${head} — no token was given: pass --token or set TELECOMX_TOKEN`;
+    // expired / invalid_token mean the remote read the token, so the other mode would not help
+    if (key === 'expired') return `${head} — the token has expired: log in again (or use an employee M2M token)`;
+    if (key === 'invalid_token') return `${head} — the token may be bound to another IP address: create one from this host`;
+    const other = this.tokenIn === 'header' ? 'query' : 'header';
+    const hint =
+      key === 'blacklisted'
+        ? 'the token or this client is blacklisted'
+        : key === 'credentials_invalid'
+          ? 'the token is not valid'
+          : "check the token's access level (RESELLER or above) and that it may read this helpcenter";
+    return `${head} — ${hint}; if the token is valid, try --token-in ${other}`;
+  }
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
