@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: the budgets of SPEC §6 measured on this machine. Prints a
+ * table, writes bench/results/latest.json. Sizes: BENCH_SIZES=20000,200000.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchList } from './list.js';
+import { Store } from '../store/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BIN = path.resolve(here, '..', '..', 'bin', 'hcsync.js');
+const CHILD = path.join(here, 'child.js');
+
+interface Row {
+  measure: string;
+  value: string;
+  budget: string;
+  ok: boolean | null;
+}
+
+function startSim(cases: number): Promise<{ child: ChildProcess; url: string; helpcenter: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--max-old-space-size=8192', BIN, 'sim', '--cases', String(cases), '--seed', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        const info = JSON.parse(buf.slice(0, nl)) as { url: string; helpcenters: string[] };
+        resolve({ child, url: info.url, helpcenter: info.helpcenters[0]! });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+}
+
+function runChild(job: string, args: object): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD, job, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`${job} child exited with ${code}`))));
+  });
+}
+
+function fileSize(f: string): number {
+  let n = 0;
+  for (const suffix of ['', '-wal']) {
+    try {
+      n += statSync(f + suffix).size;
+    } catch {
+      /* absent */
+    }
+  }
+  return n;
+}
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function main(): Promise<void> {
+  const sizes = (process.env.BENCH_SIZES ?? '20000,200000').split(',').map(Number);
+  const dir = mkdtempSync(path.join(tmpdir(), 'hcsync-bench-'));
+  const rows: Row[] = [];
+  const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, sizes: {} };
+  try {
+    for (const n of sizes) {
+      process.stderr.write(`bench: ${n} cases — starting the simulator\n`);
+      const sim = await startSim(n);
+      try {
+        const db = path.join(dir, `sync-${n}.db`);
+        process.stderr.write('bench: full sync\n');
+        const sync = await runChild('sync', { url: sim.url, helpcenter: sim.helpcenter, db, mode: 'full' });
+        process.stderr.write('bench: store-only writes of the same pages\n');
+        const write = await runChild('write', { url: sim.url, helpcenter: sim.helpcenter, db: path.join(dir, `write-${n}.db`) });
+        process.stderr.write('bench: quiet incremental sync\n');
+        const incr = await runChild('sync', { url: sim.url, helpcenter: sim.helpcenter, db, mode: 'incremental' });
+        const syncRate = (sync.cases! / sync.ms!) * 1000;
+        const writeRate = (write.cases! / write.ms!) * 1000;
+        const ratio = syncRate / writeRate;
+        const store = new Store(db);
+        const open = store.db.prepare('SELECT state_rank, count(*) AS n FROM cases WHERE deleted_ms IS NULL AND state_rank < 2 GROUP BY state_rank').all() as { state_rank: number; n: number }[];
+        const u = open.find((r) => r.state_rank === 0)?.n ?? 0;
+        const hd = open.find((r) => r.state_rank === 1)?.n ?? 0;
+        const reqBudget = 1 + Math.ceil(u / 500) + Math.ceil(hd / 500);
+        const rawJson = store.db.prepare('SELECT sum(length(json)) FROM cases').pluck().get() as number;
+        store.db.pragma('wal_checkpoint(TRUNCATE)');
+        const sizeRows = store.db.prepare("SELECT CASE WHEN name LIKE '%fts%' THEN 'fts' WHEN name LIKE 'sqlite_autoindex%' OR name LIKE 'cases_live%' OR name LIKE '%by%' THEN 'indexes' ELSE 'tables' END AS part, sum(pgsize) AS bytes FROM dbstat GROUP BY part").all() as { part: string; bytes: number }[];
+        const list = n >= 100_000 ? benchList(store, sim.helpcenter) : undefined;
+        store.close();
+        const dbBytes = fileSize(db);
+        rows.push(
+          { measure: `${fmt(n)}: full sync`, value: `${fmt(syncRate)} cases/s, ${fmt(sync.bytes! / sync.ms! / 1000, 1)} MB/s, ${fmt(sync.ms! / 1000, 1)} s`, budget: '', ok: null },
+          { measure: `${fmt(n)}: store-only writes`, value: `${fmt(writeRate)} cases/s`, budget: '', ok: null },
+          { measure: `${fmt(n)}: sync / store-only`, value: fmt(ratio, 2), budget: '≥ 0.80', ok: ratio >= 0.8 },
+          { measure: `${fmt(n)}: peak RSS of the sync`, value: `${fmt(sync.maxRssKb! / 1024)} MiB`, budget: 'independent of size', ok: null },
+          { measure: `${fmt(n)}: quiet incremental requests`, value: `${incr.requests} (U=${u}, H=${hd})`, budget: `≤ ${reqBudget}`, ok: incr.requests! <= reqBudget },
+          { measure: `${fmt(n)}: store size`, value: `${fmt(dbBytes / 1e6, 1)} MB on disk (${sizeRows.map((r) => `${r.part} ${fmt(r.bytes / 1e6, 1)}`).join(', ')}) from ${fmt(rawJson / 1e6, 1)} MB of case JSON`, budget: 'reported', ok: null },
+        );
+        if (list) {
+          for (const l of list) rows.push({ measure: `${fmt(n)}: list ${l.label}`, value: `p50 ${fmt(l.p50, 2)} ms, p95 ${fmt(l.p95, 2)} ms`, budget: 'p95 ≤ 5 ms', ok: l.p95 <= 5 });
+        }
+        (results.sizes as Record<string, unknown>)[n] = { sync, write, incr, syncRate, writeRate, ratio, reqBudget, open: { u, h: hd }, dbBytes, rawJson, sizeRows, list };
+      } finally {
+        sim.child.kill('SIGTERM');
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const w = [Math.max(...rows.map((r) => r.measure.length)), Math.max(...rows.map((r) => r.value.length)), 22];
+  const line = (a: string, b: string, c: string, d: string) => `${a.padEnd(w[0]!)}  ${b.padEnd(w[1]!)}  ${c.padEnd(w[2]!)}  ${d}`;
+  process.stdout.write(`${line('measure', 'value', 'budget (SPEC §6)', 'met')}\n`);
+  for (const r of rows) process.stdout.write(`${line(r.measure, r.value, r.budget, r.ok === null ? '' : r.ok ? 'yes' : 'NO')}\n`);
+  const outDir = path.resolve(here, '..', '..', 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), rows, results }, null, 2));
+  process.stdout.write(`\nwritten: bench/results/latest.json\n`);
+}
+
+await main();
