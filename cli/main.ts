@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { HcsyncError } from '../contract/errors.js';
 import { userAgentString } from '../worker/client.js';
 import { registerCases } from './cases.js';
+import { registerDemo } from './demo.js';
 import { registerServe } from './serve.js';
 import { registerSim } from './sim.js';
 import { registerStatus } from './status.js';
@@ -18,13 +19,13 @@ registerCases(program);
 registerServe(program);
 registerStatus(program);
 registerSim(program);
+registerDemo(program);
 for (const [name, what] of [
   ['search', 'full-text search (not built yet)'],
   ['report', 'helpdesk analytics (not built yet)'],
   ['worker', 'BullMQ worker (not built yet)'],
   ['schedule', 'per-helpcenter schedules (not built yet)'],
   ['verify', 'compare remote and local answers (not built yet)'],
-  ['demo', 'simulator + sync + list, search, report (not built yet)'],
 ] as const) {
   program
     .command(name)

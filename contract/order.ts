@@ -9,6 +9,19 @@ export function idCreatedMs(id: string): number {
   return parseInt(id.slice(0, 8), 16) * 1000;
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * An ISO 8601 instant in ms, NaN for anything else. A time without a zone is
+ * read as UTC (never the machine's zone: order must not depend on where we run);
+ * loose forms Date.parse would guess at ("May 14 2024") are refused.
+ */
+export function parseInstant(s: string): number {
+  const m = ISO_INSTANT.exec(s);
+  if (!m) return Number.NaN;
+  return Date.parse(m[1] === undefined && s.length > 10 ? `${s}Z` : s);
+}
+
 /**
  * A case's last activity in ms: the latest parseable `messages[].sent`
  * compared as instants; without any, the `_id` creation time.
@@ -19,7 +32,7 @@ export function lastActivityMs(c: Pick<Case, '_id' | 'messages'>): number {
   if (Array.isArray(msgs)) {
     for (const m of msgs) {
       if (m && typeof m.sent === 'string') {
-        const t = Date.parse(m.sent);
+        const t = parseInstant(m.sent);
         if (t > best) best = t;
       }
     }

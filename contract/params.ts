@@ -58,6 +58,8 @@ export function parseListParams(q: ParamSource): ListParams {
 
 function pickEnum<T extends string>(raw: string | null, allowed: readonly T[], dflt: T, upper: boolean): T | undefined {
   if (raw === null) return dflt;
+  // ASCII only: toUpperCase folds 'ſ' to 'S' and 'ı' to 'I', which must not pass
+  if (!/^[A-Za-z]+$/.test(raw)) return undefined;
   const v = upper ? raw.toUpperCase() : raw.toLowerCase();
   return (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
 }

@@ -1,4 +1,4 @@
-import { STATE_RANK, lastActivityMs, type SortKeys } from './order.js';
+import { STATE_RANK, lastActivityMs, parseInstant, type SortKeys } from './order.js';
 import type { Case } from './types.js';
 
 export type CaseCheck =
@@ -23,7 +23,7 @@ export function validateCase(raw: unknown): CaseCheck {
   const id = typeof raw._id === 'string' ? raw._id : undefined;
   if (id === undefined) return { ok: false, id: undefined, reason: '_id is missing or not a string' };
   if (!HEX24.test(id)) return { ok: false, id, reason: '_id is not 24 hex characters' };
-  if (typeof raw.state !== 'string' || !(raw.state in STATE_RANK)) {
+  if (typeof raw.state !== 'string' || !Object.hasOwn(STATE_RANK, raw.state)) {
     return { ok: false, id, reason: `state ${JSON.stringify(raw.state)} is not UNHANDLED, HANDLING or CLOSED` };
   }
   for (const f of STRING_FIELDS) {
@@ -42,8 +42,8 @@ export function validateCase(raw: unknown): CaseCheck {
         const v = m[f];
         if (v !== undefined && v !== null && typeof v !== 'string') return { ok: false, id, reason: `messages[${i}].${f} is not a string` };
       }
-      if (typeof m.sent === 'string' && Number.isNaN(Date.parse(m.sent))) {
-        return { ok: false, id, reason: `messages[${i}].sent is not a date` };
+      if (typeof m.sent === 'string' && Number.isNaN(parseInstant(m.sent))) {
+        return { ok: false, id, reason: `messages[${i}].sent is not an ISO 8601 date` };
       }
     }
   }

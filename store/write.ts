@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RANK_STATE, type SortKeys } from '../contract/order.js';
+import { RANK_STATE, parseInstant, type SortKeys } from '../contract/order.js';
 import type { Case, Message } from '../contract/types.js';
 import { digitsOnly, foldText } from './fold.js';
 import type { Db } from './open.js';
@@ -178,7 +178,7 @@ export class CaseWriter {
       if (contact !== null) fts.push(['contact', rowid, contact]);
       for (let i = keep; i < msgs.length; i++) {
         const m = msgs[i]!;
-        const sent = typeof m.sent === 'string' ? Date.parse(m.sent) : Number.NaN;
+        const sent = typeof m.sent === 'string' ? parseInstant(m.sent) : Number.NaN;
         const content = str(m.content);
         const mid = Number(
           this.insertMessage.run(rowid, i, str(m.type), Number.isNaN(sent) ? null : sent, str(m.sentBy), content).lastInsertRowid,
