@@ -3,10 +3,12 @@ import { HcsyncError } from '../contract/errors.js';
 import { userAgentString } from '../worker/client.js';
 import { registerCases } from './cases.js';
 import { registerDemo } from './demo.js';
+import { registerSearch } from './search.js';
 import { registerServe } from './serve.js';
 import { registerSim } from './sim.js';
 import { registerStatus } from './status.js';
 import { registerSync } from './sync.js';
+import { registerVerify } from './verify.js';
 
 const program = new Command('hcsync')
   .description('Keeps an offline, searchable copy of TelecomX HelpCenter cases')
@@ -20,12 +22,12 @@ registerServe(program);
 registerStatus(program);
 registerSim(program);
 registerDemo(program);
+registerVerify(program);
+registerSearch(program);
 for (const [name, what] of [
-  ['search', 'full-text search (not built yet)'],
   ['report', 'helpdesk analytics (not built yet)'],
   ['worker', 'BullMQ worker (not built yet)'],
   ['schedule', 'per-helpcenter schedules (not built yet)'],
-  ['verify', 'compare remote and local answers (not built yet)'],
 ] as const) {
   program
     .command(name)

@@ -1,5 +1,5 @@
 import { apiError } from '../contract/errors.js';
-import { STATE_RANK, idCreatedMs, keyComparator, lastActivityMs, matchesState, sortKeys, type SortKeys } from '../contract/order.js';
+import { RANK_STATE, STATE_RANK, idCreatedMs, keyComparator, lastActivityMs, matchesState, sortKeys, type SortKeys } from '../contract/order.js';
 import { STATES, type Case, type CaseState, type ListParams, type ListResponse, type Message, type SortBy, type StateFilter } from '../contract/types.js';
 import { CaseFactory, DEFAULT_END_MS, generateCases } from './generator.js';
 import { Rng } from './random.js';
@@ -278,12 +278,32 @@ export class World {
     h.version++;
   }
 
+  /**
+   * Make this world order STATE differently from the contract (e.g.
+   * ['CLOSED', 'HANDLING', 'UNHANDLED']), as a live API might: `hcsync
+   * verify` must notice. Undefined restores the contract's order.
+   */
+  setStateOrder(order: readonly CaseState[] | undefined): void {
+    this.stateOrder = order;
+    for (const h of this.hcs.values()) {
+      h.views.clear();
+      h.version++;
+    }
+  }
+
+  private stateOrder: readonly CaseState[] | undefined;
+
   /** The ascending view of (state, sortBy): sorted on first use, then maintained by every mutation. */
   private view(h: Helpcenter, state: StateFilter, sortBy: SortBy): View {
     const vk = `${state}|${sortBy}`;
     let v = h.views.get(vk);
     if (v === undefined) {
-      const cmp = keyComparator(sortBy, 'asc');
+      const order = this.stateOrder;
+      const cmp =
+        sortBy === 'STATE' && order
+          ? (a: SortKeys, b: SortKeys) =>
+              order.indexOf(RANK_STATE[a.stateRank]!) - order.indexOf(RANK_STATE[b.stateRank]!) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+          : keyComparator(sortBy, 'asc');
       const rows: Entry[] = [];
       for (const e of h.entries.values()) if (matchesState(e.keys, state)) rows.push(e);
       rows.sort((a, b) => cmp(a.keys, b.keys));
