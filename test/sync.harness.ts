@@ -57,13 +57,22 @@ export async function withLocalServer<T>(store: Store, fn: (srv: LocalServer) =>
 export async function get(base: string, query: string): Promise<{ status: number; body: unknown; text: string }> {
   const res = await fetch(`${base}/helpcenter/case?${query}`);
   const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* keep text */
-  }
-  return { status: res.status, body, text };
+  let parsed: { v: unknown } | undefined;
+  return {
+    status: res.status,
+    text,
+    // parsed on first use: byte-equal answers never need it
+    get body(): unknown {
+      if (!parsed) {
+        try {
+          parsed = { v: JSON.parse(text) };
+        } catch {
+          parsed = { v: text };
+        }
+      }
+      return parsed.v;
+    },
+  };
 }
 
 export const STATES = ['ALL', 'UNHANDLED', 'HANDLING', 'CLOSED'] as const;
