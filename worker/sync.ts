@@ -2,7 +2,7 @@ import { HcsyncError, SyncError } from '../contract/errors.js';
 import type { Store, RunCounters, SyncMode, LeaseOwner, RejectedInput } from '../store/index.js';
 import { thisProcess, zeroCounters } from '../store/index.js';
 import { SyncEmitter, type SyncSummary } from './events.js';
-import { walk, type PageSource, type RemotePage, type WalkCursor, type WalkSpec } from './walk.js';
+import { MIN_OVERLAP, walk, type PageSource, type RemotePage, type WalkCursor, type WalkSpec } from './walk.js';
 
 export interface SyncOptions {
   helpcenter: string;
@@ -140,7 +140,7 @@ async function incremental(ctx: RunContext, watermarkMs: number, lookbackMs: num
     const last = page.cases[page.cases.length - 1];
     return last !== undefined && last.keys.sentMs < stopBefore;
   };
-  for await (const step of walk(ctx.source, ctx.helpcenter, RECENT, { offset: 0, last: null }, ctx.signal, olderThanWatermark)) {
+  for await (const step of walk(ctx.source, ctx.helpcenter, RECENT, { offset: 0, last: null }, ctx.signal, olderThanWatermark, MIN_OVERLAP)) {
     ctx.signal?.throwIfAborted();
     noteDrift(ctx, step.drift, step.cursor.offset);
     writeSimple(ctx, step.fresh, step.page.rejected);
@@ -148,7 +148,7 @@ async function incremental(ctx: RunContext, watermarkMs: number, lookbackMs: num
   }
   const openIds: string[] = [];
   const reachesClosed = (page: RemotePage) => page.cases.some((c) => c.keys.stateRank === CLOSED_RANK);
-  for await (const step of walk(ctx.source, ctx.helpcenter, OPEN_FIRST, { offset: 0, last: null }, ctx.signal, reachesClosed)) {
+  for await (const step of walk(ctx.source, ctx.helpcenter, OPEN_FIRST, { offset: 0, last: null }, ctx.signal, reachesClosed, MIN_OVERLAP)) {
     ctx.signal?.throwIfAborted();
     noteDrift(ctx, step.drift, step.cursor.offset);
     const open = step.page.cases.filter((c) => c.keys.stateRank < CLOSED_RANK);

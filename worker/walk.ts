@@ -50,6 +50,12 @@ export const PAGE_LIMIT = 500;
  * cost nothing; more cost one step back.
  */
 export const OVERLAP = 8;
+/**
+ * The incremental walks re-read just one case: their quiet run is what the
+ * request budget counts (1 + ⌈U/500⌉ + ⌈H/500⌉), and 8 cases of overlap per
+ * page would exceed it beyond ~30k open cases. A shift there costs a step back.
+ */
+export const MIN_OVERLAP = 1;
 /** bound on step-backs in one walk: beyond it the remote changes faster than we can page */
 const MAX_DRIFT_STEPS = 200;
 
@@ -66,6 +72,7 @@ export async function* walk(
   signal?: AbortSignal,
   /** the caller needs nothing after this page: end here, and do not prefetch */
   until?: (page: RemotePage) => boolean,
+  overlap = OVERLAP,
 ): AsyncGenerator<WalkStep, void, undefined> {
   const cmp = keyComparator(spec.sortBy, spec.sortOrder);
   const fetchAt = (offset: number) => {
@@ -74,7 +81,7 @@ export async function* walk(
     return { offset, page: p };
   };
   let cursor = start;
-  let pending = fetchAt(Math.max(0, cursor.offset - OVERLAP));
+  let pending = fetchAt(Math.max(0, cursor.offset - overlap));
   let driftSteps = 0;
   for (;;) {
     const o = pending.offset;
@@ -89,8 +96,8 @@ export async function* walk(
       if (++driftSteps > MAX_DRIFT_STEPS) {
         throw new SyncError('E_DRIFT', `the remote list kept shifting: gave up after ${MAX_DRIFT_STEPS} step-backs`);
       }
-      cursor = { offset: Math.max(0, o - (lim - OVERLAP)) + OVERLAP, last };
-      pending = fetchAt(Math.max(0, cursor.offset - OVERLAP));
+      cursor = { offset: Math.max(0, o - (lim - overlap)) + overlap, last };
+      pending = fetchAt(Math.max(0, cursor.offset - overlap));
       continue;
     }
     const fresh = last === null ? page.cases : page.cases.filter((c) => cmp(c.keys, last) > 0);
@@ -98,7 +105,7 @@ export async function* walk(
     const next: WalkCursor = { offset: o + count, last: newLast };
     // `total` comes with the page, so a full last page needs no empty page after it
     const done = count < lim || o + count >= page.total || (until?.(page) ?? false);
-    if (!done) pending = fetchAt(Math.max(0, next.offset - OVERLAP));
+    if (!done) pending = fetchAt(Math.max(0, next.offset - overlap));
     const step: WalkStep = { page, fresh, before: last, cursor: next, done, drift: driftSteps };
     driftSteps = 0;
     cursor = next;
