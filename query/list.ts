@@ -11,14 +11,27 @@ import type { Store } from '../store/index.js';
  * Throws ApiError (422 for parameters, 404 not_synced).
  */
 export function listCasesJson(store: Store, q: ParamSource): string {
-  const p = parseListParams(q);
-  return listCasesJsonFor(store, p);
+  return listCasesBody(store, parseListParams(q)).toString('utf8');
 }
 
 export function listCasesJsonFor(store: Store, p: ListParams): string {
+  return listCasesBody(store, p).toString('utf8');
+}
+
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
+
+/** The response body as UTF-8 bytes: what `serve` writes, without decoding the stored JSON. */
+export function listCasesBody(store: Store, p: ListParams): Buffer {
   const rows = store.db.transaction(() => store.listPage(p))();
   if (rows === undefined) throw apiError('not_synced');
-  return `{"offset":${p.offset},"limit":${p.limit},"total":${rows.total},"cases":[${rows.json.join(',')}]}`;
+  const parts: Buffer[] = [Buffer.from(`{"offset":${p.offset},"limit":${p.limit},"total":${rows.total},"cases":[`)];
+  rows.json.forEach((j, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(j);
+  });
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
 }
 
 /** The same, parsed: for library users. */

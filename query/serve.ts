@@ -2,7 +2,8 @@ import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError, apiError } from '../contract/errors.js';
 import type { Store } from '../store/index.js';
-import { listCasesJson } from './list.js';
+import { parseListParams } from '../contract/params.js';
+import { listCasesBody } from './list.js';
 
 export interface ServeOptions {
   host?: string;
@@ -37,7 +38,7 @@ function presentedToken(req: http.IncomingMessage, q: URLSearchParams): string |
  */
 export function handle(store: Store, opts: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse): void {
   let status = 200;
-  let body: string;
+  let body: string | Buffer;
   try {
     const url = new URL(req.url ?? '/', 'http://local');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -51,7 +52,7 @@ export function handle(store: Store, opts: ServeOptions, req: http.IncomingMessa
         const t = presentedToken(req, url.searchParams);
         if (t === null || !sameSecret(t, opts.token)) throw apiError('access_denied');
       }
-      body = listCasesJson(store, url.searchParams);
+      body = listCasesBody(store, parseListParams(url.searchParams));
     } else {
       throw apiError('not_found');
     }

@@ -39,7 +39,7 @@ export class Store {
   constructor(readonly file: string, opts: OpenOptions = {}) {
     this.db = openDb(file, opts);
     this.runs = new RunLog(this.db);
-    this.reader = new CaseReader(this.db);
+    this.reader = new CaseReader(this.db, opts.listTuning);
     // on a read-only connection these prepare fine and fail with SQLITE_READONLY if ever run
     this.writer = new CaseWriter(this.db);
     this.conclusions = new SweepConclusions(this.db, this.writer);

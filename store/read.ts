@@ -1,12 +1,12 @@
-import { STATE_RANK } from '../contract/order.js';
-import type { ListParams, SortBy, SortOrder } from '../contract/types.js';
 import type Database from 'better-sqlite3';
+import { STATE_RANK } from '../contract/order.js';
+import type { ListParams, SortBy } from '../contract/types.js';
 import type { Db } from './open.js';
 
 export interface PageRows {
   total: number;
-  /** each case's stored JSON text, in list order */
-  json: string[];
+  /** each case's stored JSON as UTF-8 bytes, in list order (bytes: no decoding on the way to a socket) */
+  json: Buffer[];
 }
 
 const ORDER_COLUMNS: Record<SortBy, readonly string[]> = {
@@ -15,24 +15,65 @@ const ORDER_COLUMNS: Record<SortBy, readonly string[]> = {
   STATE: ['state_rank', 'id'],
 };
 
+export interface ListTuning {
+  /** every anchorStep-th key of an order is remembered, so no page skips more index entries than this */
+  anchorStep: number;
+  /** skips shorter than this are walked directly (a few hundred µs); longer ones start from an anchor */
+  directSkip: number;
+}
+
+export const DEFAULT_TUNING: ListTuning = { anchorStep: 1000, directSkip: 4000 };
+
+type Key = (string | number)[];
+
+/** One list order: a filter (all states, or one) and its sort columns, ascending. */
+interface Order {
+  key: string;
+  byState: boolean;
+  cols: readonly string[];
+}
+
+interface Anchors {
+  version: string;
+  keys: Key[];
+}
+
 /**
  * The offline list in SQL, ordered exactly as contract/order.ts orders in
- * memory. Each (state filter, sortBy, direction) has a prepared statement
- * that walks one of the partial indexes; a page past the middle is read
- * from the other end of the order, so deep offsets cost at most half a walk.
+ * memory, each order walking one of the partial indexes.
+ *
+ * SQLite cannot jump to the n-th entry of an index: OFFSET walks every
+ * skipped entry (~70 ns each here, so 14 ms at 200k). Two things bound the
+ * walk: a page is read from the nearer end of its order, and for deep
+ * pages the reader keeps anchors, the key of every 1000th entry of the
+ * order, and seeks to the nearest one before walking the rest (< 1000).
+ * Anchors are built lazily by one walk of the order (~15–20 ms at 200k),
+ * and are dropped when the database changes (data_version for other
+ * connections' commits, total_changes() for this connection's).
  */
 export class CaseReader {
-  private readonly pageStmts = new Map<string, Database.Statement<unknown[]>>();
+  private readonly stmts = new Map<string, Database.Statement<unknown[]>>();
+  private readonly anchors = new Map<string, Anchors>();
   private readonly countAll;
   private readonly countState;
   private readonly hcRow;
+  private readonly dataVersion;
 
-  constructor(private readonly db: Db) {
+  private readonly step: number;
+  private readonly direct: number;
+
+  constructor(
+    private readonly db: Db,
+    tuning: ListTuning = DEFAULT_TUNING,
+  ) {
+    this.step = tuning.anchorStep;
+    this.direct = Math.max(tuning.directSkip, tuning.anchorStep);
     this.countAll = db.prepare<[number], { n: number | null }>('SELECT sum(n) AS n FROM state_counts WHERE hc = ?');
     this.countState = db.prepare<[number, number], { n: number }>('SELECT n FROM state_counts WHERE hc = ? AND state_rank = ?');
     this.hcRow = db.prepare<[string], { hc: number; first_page_ms: number | null }>(
       'SELECT hc, first_page_ms FROM helpcenters WHERE id = ?',
     );
+    this.dataVersion = db.prepare<[], string>("SELECT (SELECT data_version FROM pragma_data_version) || ':' || total_changes()").pluck();
   }
 
   /** The helpcenter's key, or undefined when no page of it was ever committed. */
@@ -46,38 +87,73 @@ export class CaseReader {
     return this.countState.get(hc, STATE_RANK[state])?.n ?? 0;
   }
 
+  /** One page of the list. Call inside a read transaction (count and rows from one snapshot). */
   page(hc: number, p: ListParams): PageRows {
     const total = this.count(hc, p.state);
     if (p.offset >= total) return { total, json: [] };
-    let offset = p.offset;
-    let limit = Math.min(p.limit, total - offset);
-    let order = p.sortOrder;
-    let reversed = false;
-    // Past the middle, walk from the far end: offset' counts from the last row.
-    if (offset > total - offset - limit) {
-      reversed = true;
-      order = order === 'asc' ? 'desc' : 'asc';
-      offset = total - offset - limit;
+    const n = Math.min(p.limit, total - p.offset);
+    // the page as ascending positions [a, a + n)
+    const a = p.sortOrder === 'asc' ? p.offset : total - p.offset - n;
+    const order = this.order(p);
+    const filter: unknown[] = p.state === 'ALL' ? [hc] : [hc, STATE_RANK[p.state]];
+    let rows: Buffer[];
+    let ascending: boolean;
+    if (a <= this.direct || total - a - n <= this.direct) {
+      ascending = a <= total - a - n;
+      const skip = ascending ? a : total - a - n;
+      rows = this.stmt(order, ascending ? 'ASC' : 'DESC', false).all(...filter, n, skip) as Buffer[];
+    } else {
+      ascending = true;
+      const anchors = this.anchorsFor(order, filter);
+      const k = Math.floor(a / this.step) - 1; // anchors[k] sits at position (k + 1) * step - 1 < a
+      const anchor = anchors[k]!;
+      rows = this.stmt(order, 'ASC', true).all(...filter, ...anchor, n, a - (k + 1) * this.step) as Buffer[];
     }
-    const stmt = this.statement(p.state !== 'ALL', p.sortBy, order);
-    const args = p.state === 'ALL' ? [hc, limit, offset] : [hc, STATE_RANK[p.state], limit, offset];
-    const json = (stmt.pluck().all(...args) as string[]);
-    if (reversed) json.reverse();
-    return { total, json };
+    // rows came in walk order; the page wants the requested order
+    if (ascending !== (p.sortOrder === 'asc')) rows.reverse();
+    return { total, json: rows };
   }
 
-  private statement(byState: boolean, sortBy: SortBy, order: SortOrder) {
-    const key = `${byState}:${sortBy}:${order}`;
-    let s = this.pageStmts.get(key);
+  private order(p: ListParams): Order {
+    const byState = p.state !== 'ALL';
+    // With a state filter, state_rank is fixed: STATE order is id order.
+    const cols = byState && p.sortBy === 'STATE' ? ORDER_COLUMNS.CREATED : ORDER_COLUMNS[p.sortBy];
+    return { key: `${byState}:${cols.join(',')}`, byState, cols };
+  }
+
+  private stmt(o: Order, dir: 'ASC' | 'DESC', fromAnchor: boolean): Database.Statement<unknown[]> {
+    const key = `${o.key}:${dir}:${fromAnchor}`;
+    let s = this.stmts.get(key);
     if (!s) {
-      const dir = order === 'asc' ? 'ASC' : 'DESC';
-      // With a state filter, state_rank is fixed: STATE order is id order.
-      const cols = byState && sortBy === 'STATE' ? ['id'] : ORDER_COLUMNS[sortBy];
-      const orderBy = cols.map((c) => `${c} ${dir}`).join(', ');
-      const where = byState ? 'hc = ? AND state_rank = ? AND deleted_ms IS NULL' : 'hc = ? AND deleted_ms IS NULL';
-      s = this.db.prepare<unknown[]>(`SELECT json FROM cases WHERE ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`);
-      this.pageStmts.set(key, s);
+      const where = [o.byState ? 'hc = ? AND state_rank = ?' : 'hc = ?', 'deleted_ms IS NULL'];
+      if (fromAnchor) where.push(`(${o.cols.join(', ')}) > (${o.cols.map(() => '?').join(', ')})`);
+      const orderBy = o.cols.map((c) => `${c} ${dir}`).join(', ');
+      // CAST: the bytes as stored, no UTF-8 decoding into a JS string
+      s = this.db.prepare<unknown[]>(`SELECT CAST(json AS BLOB) FROM cases WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).pluck();
+      this.stmts.set(key, s);
     }
     return s;
+  }
+
+  /** Keys at ascending positions STEP-1, 2·STEP-1, …; rebuilt after any change to the database. */
+  private anchorsFor(o: Order, filter: unknown[]): Key[] {
+    const version = this.dataVersion.get()!;
+    const cacheKey = `${o.key}:${filter.join(',')}`;
+    const cached = this.anchors.get(cacheKey);
+    if (cached && cached.version === version) return cached.keys;
+    const cols = o.cols.join(', ');
+    const where = `${o.byState ? 'hc = ? AND state_rank = ?' : 'hc = ?'} AND deleted_ms IS NULL`;
+    const first = this.db.prepare<unknown[]>(`SELECT ${cols} FROM cases WHERE ${where} ORDER BY ${cols} LIMIT 1 OFFSET ${this.step - 1}`).raw();
+    const next = this.db
+      .prepare<unknown[]>(`SELECT ${cols} FROM cases WHERE ${where} AND (${cols}) > (${o.cols.map(() => '?').join(', ')}) ORDER BY ${cols} LIMIT 1 OFFSET ${this.step - 1}`)
+      .raw();
+    const keys: Key[] = [];
+    let k = first.get(...filter) as Key | undefined;
+    while (k) {
+      keys.push(k);
+      k = next.get(...filter, ...k) as Key | undefined;
+    }
+    this.anchors.set(cacheKey, { version, keys });
+    return keys;
   }
 }
