@@ -3,6 +3,7 @@ import { HcsyncError } from '../contract/errors.js';
 import { userAgentString } from '../worker/client.js';
 import { registerCases } from './cases.js';
 import { registerDemo } from './demo.js';
+import { registerReport } from './report.js';
 import { registerSearch } from './search.js';
 import { registerServe } from './serve.js';
 import { registerSim } from './sim.js';
@@ -24,19 +25,13 @@ registerSim(program);
 registerDemo(program);
 registerVerify(program);
 registerSearch(program);
-for (const [name, what] of [
-  ['report', 'helpdesk analytics (not built yet)'],
-  ['worker', 'BullMQ worker (not built yet)'],
-  ['schedule', 'per-helpcenter schedules (not built yet)'],
-] as const) {
-  program
-    .command(name)
-    .description(what)
-    .allowUnknownOption()
-    .action(() => {
-      throw new HcsyncError('E_NOT_BUILT', `${name} is not built yet`, { exitCode: 1 });
-    });
-}
+registerReport(program);
+
+// `hcsync … | head`: a closed pipe ends the output, not the process with a stack trace
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 /** The one place errors become exit codes: expected conditions print one line, never a stack. */
 async function main(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../contract/errors.js';
+import { parseInstant as parseIsoInstant } from '../contract/order.js';
 import { isHelpcenterId } from '../contract/params.js';
 
 /** Options shared by the commands; each also reads an environment variable, flags win. */
@@ -91,9 +92,9 @@ export function parseDuration(s: string, name: string): number {
   return Math.round(ms);
 }
 
-/** An ISO date or date-time, for --since/--until. */
+/** An ISO date or date-time, for --since/--until; without a zone it is UTC, as everywhere in hcsync. */
 export function parseInstant(s: string, name: string): number {
-  const t = Date.parse(s);
+  const t = parseIsoInstant(s);
   if (Number.isNaN(t)) throw new UsageError(`${name} must be a date like 2026-01-31 or 2026-01-31T12:00:00Z, got "${s}"`);
   return t;
 }

@@ -77,10 +77,12 @@ export const MIGRATIONS: readonly string[] = [
   -- Full-text indexes. Contentless (the text lives in cases/messages) with
   -- delete support, fed explicitly by the store with accent-folded text
   -- (see store/fold.ts), so deletes never need the old values.
+  -- prefix='3': 3-character prefix queries (search's automatic prefix on the
+  -- last word) read one doclist instead of merging every word that starts so.
   CREATE VIRTUAL TABLE case_fts USING fts5(subject, customer, content='', contentless_delete=1,
-    tokenize="unicode61 remove_diacritics 0");
+    prefix='3', tokenize="unicode61 remove_diacritics 0");
   CREATE VIRTUAL TABLE message_fts USING fts5(body, content='', contentless_delete=1,
-    tokenize="unicode61 remove_diacritics 0");
+    prefix='3', tokenize="unicode61 remove_diacritics 0");
   -- substrings of e-mail addresses and phone numbers
   CREATE VIRTUAL TABLE contact_fts USING fts5(contact, content='', contentless_delete=1, tokenize='trigram');
 
