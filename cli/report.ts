@@ -21,7 +21,12 @@ const TERMINAL_AGENTS = 20;
 export function registerReport(program: Command): void {
   demoSections.push((store, helpcenter, out) => {
     out(`$ hcsync report --db ${store.file} --helpcenter ${helpcenter}   # the summary; --format html for the charts`);
-    out(summaryTable(buildReport(store, { helpcenter }).helpcenters[0]!));
+    const report = buildReport(store, { helpcenter });
+    out(summaryTable(report.helpcenters[0]!));
+    const html = path.join(path.dirname(store.file), 'demo-report.html');
+    writeAtomically(html, reportHtml(report));
+    out('');
+    out(`HTML report with charts (one self-contained file, works offline): ${path.resolve(html)}`);
   });
   const cmd = program
     .command('report')

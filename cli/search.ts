@@ -4,12 +4,20 @@ import type { StateFilter } from '../contract/types.js';
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, TOTAL_CAP, parseQuery, searchCases, type SearchHit, type SearchOptions } from '../query/search.js';
 import { Store } from '../store/index.js';
 import { addHelpcenterOption, addStoreOption, commonOptions, nonNegativeInt, parseInstant, positiveInt } from './options.js';
+import { demoSections } from './demo.js';
 import { printJson, table } from './output.js';
 
 const STATES: readonly StateFilter[] = ['ALL', 'UNHANDLED', 'HANDLING', 'CLOSED'];
 const BOLD: readonly [string, string] = ['\u001b[1m', '\u001b[22m'];
 
 export function registerSearch(program: Command): void {
+  demoSections.push((store, helpcenter, out) => {
+    const query = 'faktura fejl';
+    out(`$ hcsync search --db ${store.file} --helpcenter ${helpcenter} --limit 5 ${query}`);
+    const r = searchCases(store, { query, helpcenter, limit: 5, ...(process.stdout.isTTY ? { marks: BOLD } : {}) });
+    out(hitTable(r.hits));
+    out(`hits 1-${r.hits.length} of ${r.total >= TOTAL_CAP ? `${TOTAL_CAP}+` : r.total} matching cases`);
+  });
   const cmd = program
     .command('search')
     .description('ranked full-text search over subjects, customer fields and messages')
