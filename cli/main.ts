@@ -4,12 +4,14 @@ import { userAgentString } from '../worker/client.js';
 import { registerCases } from './cases.js';
 import { registerDemo } from './demo.js';
 import { registerReport } from './report.js';
+import { queueStatus, registerSchedule } from './schedule.js';
 import { registerSearch } from './search.js';
 import { registerServe } from './serve.js';
 import { registerSim } from './sim.js';
 import { registerStatus } from './status.js';
 import { registerSync } from './sync.js';
 import { registerVerify } from './verify.js';
+import { registerWorker } from './worker.js';
 
 const program = new Command('hcsync')
   .description('Keeps an offline, searchable copy of TelecomX HelpCenter cases')
@@ -20,12 +22,14 @@ const program = new Command('hcsync')
 registerSync(program);
 registerCases(program);
 registerServe(program);
-registerStatus(program);
+registerStatus(program, queueStatus);
 registerSim(program);
 registerDemo(program);
 registerVerify(program);
 registerSearch(program);
 registerReport(program);
+registerWorker(program);
+registerSchedule(program);
 
 // `hcsync … | head`: a closed pipe ends the output, not the process with a stack trace
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -84,16 +84,22 @@ function ago(ms: number | null): string {
   return `${Math.round(s / 3600)}h ago`;
 }
 
-export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus[], json: boolean) => Promise<Record<string, unknown>>): void {
+/** What a status extension adds: fields of the JSON object, and lines after the store's text. */
+export interface StatusExtension {
+  json: Record<string, unknown>;
+  text: string;
+}
+
+export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus[]) => Promise<StatusExtension>): void {
   const cmd = program.command('status').description('per helpcenter: last runs, lag, errors, counts').option('--json', 'print JSON');
   addStoreOption(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
     const store = new Store(String(raw.db), { readonly: true });
     try {
       const hcs = storeStatus(store);
-      const extra = extend ? await extend(hcs, Boolean(raw.json)) : {};
+      const extra = extend ? await extend(hcs) : { json: {}, text: '' };
       if (raw.json) {
-        printJson({ helpcenters: hcs, ...extra });
+        printJson({ helpcenters: hcs, ...extra.json });
         return;
       }
       if (hcs.length === 0) process.stdout.write('no helpcenter synced yet\n');
@@ -105,6 +111,7 @@ export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus
         const rows = h.lastRuns.map((r) => [String(r.runId), r.mode, r.status, r.startedAt ?? '', r.finishedAt ?? '', String(r.pages), String(r.requests), String(r.casesUpserted), r.error ?? '']);
         process.stdout.write(`${table(['run', 'mode', 'status', 'started', 'finished', 'pages', 'requests', 'upserted', 'error'], rows, [6, 11, 11, 24, 24, 6, 8, 8, 60])}\n\n`);
       }
+      process.stdout.write(extra.text);
     } finally {
       store.close();
     }

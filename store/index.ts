@@ -45,7 +45,12 @@ export class Store {
     this.conclusions = new SweepConclusions(this.db, this.writer);
   }
 
-  /** Write one page and the run's checkpoint in one transaction. */
+  /**
+   * Write one page and the run's checkpoint in one transaction. Every write
+   * transaction is IMMEDIATE: a deferred one that reads first fails at once
+   * with SQLITE_BUSY when another process commits in between (busy_timeout
+   * does not cover that upgrade); IMMEDIATE waits for the lock at BEGIN.
+   */
   writePage(w: PageWrite): WriteCounts {
     return this.db.transaction(() => {
       const counts = this.writer.upsertCases(w.hc, w.runId, w.nowMs, w.cases);
@@ -60,16 +65,16 @@ export class Store {
       this.runs.saveProgress(w.runId, c, w.checkpoint);
       this.runs.markFirstPage(w.hc, w.nowMs);
       return counts;
-    })();
+    }).immediate();
   }
 
   /** Tombstone what a verified complete sweep found missing. */
   applyTombstones(sweepId: number, runId: number, hc: number, nowMs: number): number {
-    return this.db.transaction(() => this.conclusions.applyTombstones(sweepId, runId, hc, nowMs))();
+    return this.db.transaction(() => this.conclusions.applyTombstones(sweepId, runId, hc, nowMs)).immediate();
   }
 
   inferClosed(runId: number, hc: number, nowMs: number, openIds: readonly string[]): number {
-    return this.db.transaction(() => this.conclusions.inferClosed(runId, hc, nowMs, openIds))();
+    return this.db.transaction(() => this.conclusions.inferClosed(runId, hc, nowMs, openIds)).immediate();
   }
 
   /** The list page for a synced helpcenter (undefined: never synced). */

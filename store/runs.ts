@@ -191,7 +191,7 @@ export class RunLog {
       this.s.finish.run('ok', nowMs, null, null, runId);
       (mode === 'full' ? this.s.finishFull : this.s.finishIncr).run(nowMs, watermarkMs, hc);
       this.s.clearCheckpoint.run(hc, mode, runId);
-    })();
+    }).immediate();
   }
 
   run(runId: number): RunRow | undefined {

@@ -40,9 +40,9 @@ export async function runSync(store: Store, source: PageSource, opts: SyncOption
   const ttl = opts.leaseTtlMs ?? 120_000;
   const events = opts.events ?? new SyncEmitter();
   const helpcenter = opts.helpcenter.toLowerCase();
+  // the start is taken after the lease: acquiring may wait for another process's write lock
+  store.runs.acquireLease(helpcenter, owner, ttl, now());
   const started = now();
-
-  store.runs.acquireLease(helpcenter, owner, ttl, started);
   const renew = setInterval(() => store.runs.renewLease(helpcenter, owner, ttl, now()), Math.max(1000, ttl / 4));
   renew.unref();
   const hc = store.runs.ensureHelpcenter(helpcenter);

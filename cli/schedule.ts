@@ -1,0 +1,163 @@
+import { Option, type Command } from 'commander';
+import { UsageError } from '../contract/errors.js';
+import { oneLine } from '../worker/log.js';
+import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, describeRedisUrl, parseJobData, withQueue, type SyncQueue } from '../worker/queue.js';
+import { DEFAULT_EVERY_MS, DEFAULT_FULL_CRON, cronProblem, listSchedules, removeSchedule, upsertSchedule, type Schedule } from '../worker/schedules.js';
+import { addHelpcenterOption, commonOptions, parseDuration, requireHelpcenter } from './options.js';
+import { iso, printJson, table } from './output.js';
+import type { HelpcenterStatus, StatusExtension } from './status.js';
+import { addQueueOptions, formatDuration, queueOptions } from './worker.js';
+
+/** One entry of `schedule list --json`: times as ISO strings, `every` in ms. */
+function scheduleJson(s: Schedule): { helpcenter: string; every: number | null; fullCron: string | null; next: string | null } {
+  return { helpcenter: s.helpcenter, every: s.every, fullCron: s.fullCron, next: iso(s.next) };
+}
+
+function describeSchedule(s: Schedule): string {
+  const parts = [s.every !== null ? `incremental every ${formatDuration(s.every)}` : 'no incremental schedule', s.fullCron !== null ? `full sweep "${s.fullCron}"` : 'no full-sweep schedule'];
+  return `${parts.join(', ')}; next run ${iso(s.next) ?? 'none'}`;
+}
+
+export function registerSchedule(program: Command): void {
+  const schedule = program.command('schedule').description('per-helpcenter schedules of the worker (BullMQ job schedulers)');
+
+  const add = schedule
+    .command('add')
+    .description('schedule incremental syncs every interval and a full sweep by cron; adding again replaces')
+    .addOption(new Option('--every <duration>', 'incremental sync interval: 30s, 5m, 1h or milliseconds').env('HCSYNC_EVERY').default(formatDuration(DEFAULT_EVERY_MS)))
+    .addOption(new Option('--full-cron <pattern>', 'full sweep cron pattern (worker host time)').env('HCSYNC_FULL_CRON').default(DEFAULT_FULL_CRON));
+  addHelpcenterOption(add);
+  addQueueOptions(add);
+  add.action(async (raw: Record<string, unknown>) => {
+    const helpcenter = requireHelpcenter(commonOptions({ helpcenter: raw.helpcenter }));
+    const everyMs = parseDuration(String(raw.every), '--every');
+    const fullCron = String(raw.fullCron).trim();
+    const fields = fullCron.split(/\s+/).length;
+    const problem = fields < 5 || fields > 6 ? 'use 5 fields (or 6, seconds first)' : await cronProblem(fullCron);
+    if (problem) throw new UsageError(`--full-cron must be a cron pattern like "0 3 * * *", got "${fullCron}": ${oneLine(problem)}`);
+    const s = await withQueue(queueOptions(raw), (q) => upsertSchedule(q, helpcenter, { everyMs, fullCron }));
+    process.stdout.write(`scheduled helpcenter ${s.helpcenter}: ${describeSchedule(s)}\n`);
+  });
+
+  const list = schedule.command('list').description('the schedules, one per helpcenter').option('--json', 'print a JSON array: {helpcenter, every (ms), fullCron, next (ISO)}');
+  addQueueOptions(list);
+  list.action(async (raw: Record<string, unknown>) => {
+    const all = await withQueue({ ...queueOptions(raw), readOnly: true }, listSchedules);
+    if (raw.json) {
+      printJson(all.map(scheduleJson));
+      return;
+    }
+    if (all.length === 0) {
+      process.stdout.write('no schedules\n');
+      return;
+    }
+    const rows = all.map((s) => [s.helpcenter, s.every !== null ? formatDuration(s.every) : '', s.fullCron ?? '', iso(s.next) ?? '']);
+    process.stdout.write(`${table(['helpcenter', 'every', 'full cron', 'next run'], rows, [24, 8, 20, 24])}\n`);
+  });
+
+  const remove = schedule.command('remove').description("remove a helpcenter's schedules and their pending next runs (a run already due still runs)");
+  addHelpcenterOption(remove);
+  addQueueOptions(remove);
+  remove.action(async (raw: Record<string, unknown>) => {
+    const helpcenter = requireHelpcenter(commonOptions({ helpcenter: raw.helpcenter }));
+    const n = await withQueue(queueOptions(raw), (q) => removeSchedule(q, helpcenter));
+    process.stdout.write(n > 0 ? `removed the schedules of helpcenter ${helpcenter}\n` : `helpcenter ${helpcenter} had no schedule\n`);
+  });
+}
+
+/* ---------- queue state for `status` ---------- */
+
+export interface QueueHelpcenterState {
+  helpcenter: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  every: number | null;
+  fullCron: string | null;
+  /** next scheduled run (ISO) */
+  next: string | null;
+  lastError: { jobId: string | null; mode: string; reason: string; at: string | null; attemptsMade: number; final: boolean } | null;
+}
+
+export type QueueState =
+  | { name: string; redis: string; available: true; counts: Record<string, number>; helpcenters: QueueHelpcenterState[] }
+  | { name: string; redis: string; available: false; error: string };
+
+const LISTED = ['waiting', 'active', 'delayed', 'failed'] as const;
+/** jobs read per state: retention (JOB_OPTIONS) keeps at most 1000 failed ones */
+const MAX_JOBS = 1000;
+
+async function readQueueState(q: SyncQueue, redis: string): Promise<QueueState> {
+  const [schedules, counts, ...byState] = await Promise.all([
+    listSchedules(q),
+    q.getJobCounts(),
+    ...LISTED.map((state) => q.getJobs(state === 'waiting' ? ['waiting', 'paused', 'prioritized'] : [state], 0, MAX_JOBS - 1)),
+  ]);
+  const hcs = new Map<string, QueueHelpcenterState>();
+  const entry = (hc: string): QueueHelpcenterState => {
+    let e = hcs.get(hc);
+    if (!e) {
+      e = { helpcenter: hc, waiting: 0, active: 0, delayed: 0, failed: 0, every: null, fullCron: null, next: null, lastError: null };
+      hcs.set(hc, e);
+    }
+    return e;
+  };
+  for (const s of schedules) Object.assign(entry(s.helpcenter), { every: s.every, fullCron: s.fullCron, next: iso(s.next) });
+  const lastAt = new Map<string, number>();
+  LISTED.forEach((state, i) => {
+    for (const job of byState[i] ?? []) {
+      let data;
+      try {
+        data = parseJobData(job.data);
+      } catch {
+        continue;
+      }
+      const e = entry(data.helpcenter);
+      e[state]++;
+      if (!job.failedReason) continue;
+      const at = job.finishedOn ?? job.processedOn ?? job.timestamp;
+      if ((lastAt.get(data.helpcenter) ?? -1) >= at) continue;
+      lastAt.set(data.helpcenter, at);
+      e.lastError = { jobId: job.id ?? null, mode: data.mode, reason: job.failedReason, at: iso(at), attemptsMade: job.attemptsMade, final: state === 'failed' };
+    }
+  });
+  return { name: q.name, redis, available: true, counts, helpcenters: [...hcs.values()].sort((a, b) => (a.helpcenter < b.helpcenter ? -1 : 1)) };
+}
+
+function queueStateText(s: QueueState): string {
+  if (!s.available) return `queue ${s.name} (${s.redis}): not available: ${s.error}\n`;
+  const c = s.counts;
+  const lines = [`queue ${s.name} (${s.redis}): ${(c.waiting ?? 0) + (c.paused ?? 0) + (c.prioritized ?? 0)} waiting, ${c.active ?? 0} active, ${c.delayed ?? 0} delayed, ${c.failed ?? 0} failed`];
+  for (const h of s.helpcenters) {
+    const sched = [h.every !== null ? `every ${formatDuration(h.every)}` : '', h.fullCron !== null ? `full "${h.fullCron}"` : ''].filter(Boolean).join(', ');
+    const err = h.lastError
+      ? `; last job error (job ${h.lastError.jobId}, ${h.lastError.final ? 'failed' : 'retrying'} after ${h.lastError.attemptsMade} attempt${h.lastError.attemptsMade === 1 ? '' : 's'}, ${h.lastError.at}): ${h.lastError.reason}`
+      : '';
+    lines.push(
+      `  helpcenter ${h.helpcenter}: ${h.waiting} waiting, ${h.active} active, ${h.delayed} delayed, ${h.failed} failed; ` +
+        `${sched ? `schedule ${sched}; ` : 'no schedule; '}next run ${h.next ?? 'none'}${err}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** How long `status` waits for Redis: a down Redis must not make it hang. */
+const STATUS_REDIS_TIMEOUT_MS = 1000;
+
+/**
+ * The `status` extension: queue state under `queue` in JSON, lines after the
+ * store's in text. Reads REDIS_URL and HCSYNC_QUEUE (status has no queue flags).
+ */
+export async function queueStatus(_hcs: HelpcenterStatus[]): Promise<StatusExtension> {
+  const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+  const name = process.env.HCSYNC_QUEUE || DEFAULT_QUEUE;
+  const redis = describeRedisUrl(redisUrl);
+  let state: QueueState;
+  try {
+    state = await withQueue({ redisUrl, queue: name, timeoutMs: STATUS_REDIS_TIMEOUT_MS, readOnly: true }, (q) => readQueueState(q, redis));
+  } catch (e) {
+    state = { name, redis, available: false, error: oneLine(e) };
+  }
+  return { json: { queue: state }, text: queueStateText(state) };
+}

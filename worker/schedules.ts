@@ -1,0 +1,76 @@
+import type { SyncMode } from '../store/index.js';
+import { JOB_NAME, JOB_OPTIONS, type SyncQueue } from './queue.js';
+
+/**
+ * Per-helpcenter schedules as BullMQ job schedulers. Their ids derive from
+ * the helpcenter (`incremental:<id>`, `full:<id>`), so adding again replaces
+ * and never duplicates. Only the `schedule` command calls these: upserting
+ * on every worker start has produced duplicate and stopped schedulers
+ * (bullmq 2876, 3272). Templates carry no deduplication (bullmq 2954).
+ */
+
+export const DEFAULT_EVERY_MS = 5 * 60_000;
+export const DEFAULT_FULL_CRON = '0 3 * * *';
+
+export interface Schedule {
+  helpcenter: string;
+  /** incremental interval in ms (null: none) */
+  every: number | null;
+  /** full-sweep cron pattern (null: none) */
+  fullCron: string | null;
+  /** the next run of either, ms since the epoch (null: none) */
+  next: number | null;
+}
+
+const SCHEDULER_ID = /^(incremental|full):([0-9a-f]{24})$/;
+
+/** Why a cron pattern is unusable (undefined: fine), by the same parser the scheduler uses. */
+export async function cronProblem(pattern: string): Promise<string | undefined> {
+  const { defaultRepeatStrategy } = await import('bullmq');
+  try {
+    return defaultRepeatStrategy(Date.now(), { pattern }) === undefined ? 'it never fires' : undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+export function schedulerId(mode: SyncMode, helpcenter: string): string {
+  return `${mode}:${helpcenter.toLowerCase()}`;
+}
+
+/** Create or replace both schedulers of a helpcenter; the full one first, so a bad cron changes nothing. */
+export async function upsertSchedule(queue: SyncQueue, helpcenter: string, opts: { everyMs: number; fullCron: string }): Promise<Schedule> {
+  const hc = helpcenter.toLowerCase();
+  await queue.upsertJobScheduler(schedulerId('full', hc), { pattern: opts.fullCron }, { name: JOB_NAME, data: { helpcenter: hc, mode: 'full' }, opts: JOB_OPTIONS });
+  await queue.upsertJobScheduler(
+    schedulerId('incremental', hc),
+    { every: opts.everyMs },
+    { name: JOB_NAME, data: { helpcenter: hc, mode: 'incremental' }, opts: JOB_OPTIONS },
+  );
+  const all = await listSchedules(queue);
+  return all.find((s) => s.helpcenter === hc) ?? { helpcenter: hc, every: opts.everyMs, fullCron: opts.fullCron, next: null };
+}
+
+/** Remove both schedulers of a helpcenter (and their pending next jobs); the number removed. */
+export async function removeSchedule(queue: SyncQueue, helpcenter: string): Promise<number> {
+  const hc = helpcenter.toLowerCase();
+  let removed = 0;
+  for (const mode of ['incremental', 'full'] as const) if (await queue.removeJobScheduler(schedulerId(mode, hc))) removed++;
+  return removed;
+}
+
+/** One entry per helpcenter with a scheduler, by helpcenter id; schedulers we did not create are ignored. */
+export async function listSchedules(queue: SyncQueue): Promise<Schedule[]> {
+  const byHc = new Map<string, Schedule>();
+  for (const s of await queue.getJobSchedulers(0, -1, true)) {
+    const m = SCHEDULER_ID.exec(s.key);
+    if (!m) continue;
+    const [, mode, hc] = m as unknown as [string, SyncMode, string];
+    const e = byHc.get(hc) ?? { helpcenter: hc, every: null, fullCron: null, next: null };
+    if (mode === 'incremental') e.every = s.every ?? null;
+    else e.fullCron = s.pattern ?? null;
+    if (typeof s.next === 'number' && (e.next === null || s.next < e.next)) e.next = s.next;
+    byHc.set(hc, e);
+  }
+  return [...byHc.values()].sort((a, b) => (a.helpcenter < b.helpcenter ? -1 : 1));
+}
