@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchList } from './list.js';
+import { benchSearch } from './search.js';
+import { Rng, drawWord } from '../sim/index.js';
 import { Store } from '../store/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -89,6 +91,14 @@ async function main(): Promise<void> {
         store.db.pragma('wal_checkpoint(TRUNCATE)');
         const sizeRows = store.db.prepare("SELECT CASE WHEN name LIKE '%fts%' THEN 'fts' WHEN name LIKE 'sqlite_autoindex%' OR name LIKE 'cases_live%' OR name LIKE '%by%' THEN 'indexes' ELSE 'tables' END AS part, sum(pgsize) AS bytes FROM dbstat GROUP BY part").all() as { part: string; bytes: number }[];
         const list = n >= 100_000 ? benchList(store, sim.helpcenter) : undefined;
+        const messages = store.db.prepare('SELECT count(*) FROM messages').pluck().get() as number;
+        let search: { p50: number; p95: number; n: number } | undefined;
+        if (n >= 100_000) {
+          // 1–3 word queries drawn from the generator's Zipf vocabulary (20,480 words)
+          const rng = new Rng(7, 'bench-queries');
+          const queries = Array.from({ length: 1000 }, () => Array.from({ length: rng.int(1, 3) }, () => drawWord(rng)).join(' '));
+          search = await benchSearch(store, sim.helpcenter, queries);
+        }
         store.close();
         const dbBytes = fileSize(db);
         rows.push(
@@ -99,10 +109,13 @@ async function main(): Promise<void> {
           { measure: `${fmt(n)}: quiet incremental requests`, value: `${incr.requests} (U=${u}, H=${hd})`, budget: `≤ ${reqBudget}`, ok: incr.requests! <= reqBudget },
           { measure: `${fmt(n)}: store size`, value: `${fmt(dbBytes / 1e6, 1)} MB on disk (${sizeRows.map((r) => `${r.part} ${fmt(r.bytes / 1e6, 1)}`).join(', ')}) from ${fmt(rawJson / 1e6, 1)} MB of case JSON`, budget: 'reported', ok: null },
         );
+        if (search) {
+          rows.push({ measure: `${fmt(n)}: search (${fmt(messages)} messages), ${search.n} queries`, value: `p50 ${fmt(search.p50, 2)} ms, p95 ${fmt(search.p95, 2)} ms`, budget: 'p95 ≤ 50 ms', ok: search.p95 <= 50 });
+        }
         if (list) {
           for (const l of list) rows.push({ measure: `${fmt(n)}: list ${l.label}`, value: `p50 ${fmt(l.p50, 2)} ms, p95 ${fmt(l.p95, 2)} ms`, budget: 'p95 ≤ 5 ms', ok: l.p95 <= 5 });
         }
-        (results.sizes as Record<string, unknown>)[n] = { sync, write, incr, syncRate, writeRate, ratio, reqBudget, open: { u, h: hd }, dbBytes, rawJson, sizeRows, list };
+        (results.sizes as Record<string, unknown>)[n] = { sync, write, incr, syncRate, writeRate, ratio, reqBudget, open: { u, h: hd }, dbBytes, rawJson, sizeRows, list, messages, search };
       } finally {
         sim.child.kill('SIGTERM');
       }

@@ -42,8 +42,12 @@ export function openDb(file: string, opts: OpenOptions = {}): Db {
     }
     db.pragma('foreign_keys = ON');
     db.pragma('cache_size = -65536'); // 64 MiB page cache
-    // reads through the OS page cache without a copy per page (list pages touch ~500 scattered rows)
-    db.pragma('mmap_size = 1073741824');
+    if (opts.readonly) {
+      // readers (serve, cases, search, report) read through the OS page cache without a copy per
+      // page (a list page touches ~500 scattered rows). Not for the sync: mapped pages count in
+      // its RSS, which must not grow with the store.
+      db.pragma('mmap_size = 1073741824');
+    }
     migrate(db, file, opts.readonly ?? false);
   } catch (e) {
     db.close();
