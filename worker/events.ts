@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { SyncMode } from '../store/index.js';
+import type { RunCounters, SyncMode } from '../store/index.js';
 
 /** What a sync run reports as it goes; the progress bar, logs and worker subscribe. */
 export interface SyncEvents {
@@ -9,21 +9,13 @@ export interface SyncEvents {
   finish: [SyncSummary];
 }
 
-export interface SyncSummary {
+/** A finished run: its counters (the same ones saved with every page) and how long it took. */
+export interface SyncSummary extends RunCounters {
   helpcenter: string;
   runId: number;
   mode: SyncMode;
   status: 'ok';
   resumedFrom: number | null;
-  pages: number;
-  requests: number;
-  casesUpserted: number;
-  messagesUpserted: number;
-  unchanged: number;
-  deleted: number;
-  rejected: number;
-  inferredClosed: number;
-  drift: number;
   durationMs: number;
 }
 
