@@ -2,7 +2,7 @@ import { apiError } from '../contract/errors.js';
 import { RANK_STATE, idCreatedMs } from '../contract/order.js';
 import type { CaseState } from '../contract/types.js';
 import type { Store } from '../store/index.js';
-import { ReportQueries, type ReportCaseRow, type ReportEventRow, type ReportWindow } from '../store/report.js';
+import type { ReportCaseRow, ReportEventRow, ReportQueries, ReportWindow } from '../store/report.js';
 
 /**
  * Helpdesk analytics (SPEC §5) over the local copy. The SQL lives in
@@ -149,7 +149,7 @@ export function buildReport(store: Store, opts: ReportOptions = {}): Report {
   const nowMs = opts.nowMs ?? Date.now();
   const w: ReportWindow = { sinceMs: opts.sinceMs ?? null, untilMs: opts.untilMs ?? null };
   // a report is one call per process: statements prepared per call cost nothing worth caching
-  const q = new ReportQueries(store.db);
+  const q = store.report;
   const helpcenters = store.db.transaction(() => {
     let hcs = q.helpcenters();
     if (opts.helpcenter !== undefined) {

@@ -4,7 +4,7 @@ import { isHelpcenterId } from '../contract/params.js';
 import type { CaseState, StateFilter } from '../contract/types.js';
 import { foldText } from '../store/fold.js';
 import type { Store } from '../store/index.js';
-import { caseSearch, type CaseSearch, type FtsSource, type MatchRow, type SearchScope } from '../store/search.js';
+import type { CaseSearch, FtsSource, MatchRow, SearchScope } from '../store/search.js';
 
 /**
  * Full-text search over the local copy: query parsing, ranking and snippets.
@@ -235,7 +235,7 @@ interface Source {
 export function searchCases(store: Store, opts: SearchOptions, tuning: SearchTuning = DEFAULT_TUNING): SearchResult {
   const plan = parseQuery(opts.query);
   if (plan.terms.length === 0 && plan.contact === null) return { total: 0, hits: [] };
-  const s = caseSearch(store.db);
+  const s = store.search;
   const limit = Math.min(MAX_SEARCH_LIMIT, Math.max(1, Math.floor(opts.limit ?? DEFAULT_SEARCH_LIMIT) || 1));
   const offset = Math.max(0, Math.floor(opts.offset ?? 0) || 0);
   // one read transaction: counts, streams and hits see one committed state

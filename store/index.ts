@@ -2,6 +2,8 @@ import type { ListParams } from '../contract/types.js';
 import { openDb, type Db, type OpenOptions } from './open.js';
 import { CaseReader, type PageRows } from './read.js';
 import { RunLog, type RunCounters } from './runs.js';
+import { ReportQueries } from './report.js';
+import { CaseSearch } from './search.js';
 import { SweepConclusions } from './sweep.js';
 import { CaseWriter, type DeliveredCase, type RejectedInput, type WriteCounts } from './write.js';
 
@@ -35,6 +37,8 @@ export class Store {
   readonly reader: CaseReader;
   private readonly writer: CaseWriter;
   private readonly conclusions: SweepConclusions;
+  private searchQueries: CaseSearch | undefined;
+  private reportQueries: ReportQueries | undefined;
 
   constructor(readonly file: string, opts: OpenOptions = {}) {
     this.db = openDb(file, opts);
@@ -75,6 +79,16 @@ export class Store {
 
   inferClosed(runId: number, hc: number, nowMs: number, openIds: readonly string[]): number {
     return this.db.transaction(() => this.conclusions.inferClosed(runId, hc, nowMs, openIds)).immediate();
+  }
+
+  /** Search statements, prepared on first use (list-only processes never pay for them). */
+  get search(): CaseSearch {
+    return (this.searchQueries ??= new CaseSearch(this.db));
+  }
+
+  /** Report statements, prepared on first use. */
+  get report(): ReportQueries {
+    return (this.reportQueries ??= new ReportQueries(this.db));
   }
 
   /** The list page for a synced helpcenter (undefined: never synced). */

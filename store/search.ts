@@ -182,15 +182,3 @@ function filter(scope: SearchScope): { key: string; sql: string; args: number[] 
   if (parts.length === 0) return { key: '-', sql: '', args };
   return { key, sql: ` AND c.deleted_ms IS NULL AND ${parts.join(' AND ')}`, args };
 }
-
-const cache = new WeakMap<Db, CaseSearch>();
-
-/** The search statements of a connection, prepared once. */
-export function caseSearch(db: Db): CaseSearch {
-  let s = cache.get(db);
-  if (!s) {
-    s = new CaseSearch(db);
-    cache.set(db, s);
-  }
-  return s;
-}
