@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
+import { HcsyncError } from '../contract/errors.js';
 import { Store } from '../store/index.js';
 import { RemoteClient } from '../worker/client.js';
 import { SyncEmitter, type SyncSummary } from '../worker/events.js';
@@ -82,6 +83,13 @@ export function registerSync(program: Command): void {
       stopBar();
       if (raw.json) printJson(summary);
       else process.stderr.write(`${summaryLine(summary)}\n`);
+    } catch (e) {
+      stopBar();
+      if (ac.signal.aborted) {
+        // Ctrl-C is expected: one line, the conventional exit code, and what happens next
+        throw new HcsyncError('E_INTERRUPTED', 'sync interrupted; what was committed stays, and the next sync resumes from the last committed page', { exitCode: 130 });
+      }
+      throw e;
     } finally {
       stopBar();
       process.off('SIGINT', onSignal);
