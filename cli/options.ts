@@ -39,6 +39,11 @@ export function addRemoteOptions(cmd: Command): Command {
     .addOption(new Option('--retry-time <duration>', 'time budget per request, retries included (e.g. 60s)').env('HCSYNC_RETRY_TIME').default('60s'));
 }
 
+/** What every command that talks to the remote takes: the store, the helpcenter, the remote. */
+export function addSyncOptions(cmd: Command): Command {
+  return addRemoteOptions(addHelpcenterOption(addStoreOption(cmd)));
+}
+
 /** Parse what commander collected (strings) into checked, typed options. */
 export function commonOptions(raw: Record<string, unknown>): CommonOptions {
   const o: CommonOptions = {

@@ -49,28 +49,21 @@ function runStatus(r: RunRow): RunStatus {
 
 /** Per-helpcenter state of the store, for `status` (and the worker's status, which adds the queue). */
 export function storeStatus(store: Store, nowMs = Date.now()): HelpcenterStatus[] {
-  const count = store.db.prepare<[number], { live: number; deleted: number; open: number }>(
-    `SELECT count(*) FILTER (WHERE deleted_ms IS NULL) AS live, count(*) FILTER (WHERE deleted_ms IS NOT NULL) AS deleted,
-            count(*) FILTER (WHERE deleted_ms IS NULL AND state_rank < 2) AS open
-     FROM cases WHERE hc = ?`,
-  );
-  const rejected = store.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM rejected_cases WHERE hc = ?');
   return store.runs.helpcenters().map((h) => {
-    const c = count.get(h.hc) ?? { live: 0, deleted: 0, open: 0 };
+    const c = store.runs.caseCounts(h.hc);
     const runs = store.runs.recentRuns(h.hc, 5);
     const lastOk = Math.max(h.last_full_ms ?? 0, h.last_incremental_ms ?? 0);
-    const lastFailed = runs.find((r) => r.status === 'failed');
     const latest = runs[0];
     return {
       id: h.id,
       cases: c.live,
       deleted: c.deleted,
       open: c.open,
-      rejected: rejected.get(h.hc)?.n ?? 0,
+      rejected: c.rejected,
       lastFullAt: iso(h.last_full_ms),
       lastIncrementalAt: iso(h.last_incremental_ms),
       lagMs: lastOk ? nowMs - lastOk : null,
-      lastError: latest && latest.status === 'failed' ? latest.error : lastFailed && lastFailed.run_id === latest?.run_id ? lastFailed.error : null,
+      lastError: latest?.status === 'failed' ? latest.error : null,
       lastRuns: runs.map(runStatus),
     };
   });

@@ -5,7 +5,7 @@ import { Store } from '../store/index.js';
 import { RemoteClient } from '../worker/client.js';
 import { SyncEmitter, type SyncSummary } from '../worker/events.js';
 import { runSync } from '../worker/sync.js';
-import { addHelpcenterOption, addRemoteOptions, addStoreOption, commonOptions, parseDuration, requireHelpcenter, type CommonOptions } from './options.js';
+import { addSyncOptions, commonOptions, parseDuration, requireHelpcenter, type CommonOptions } from './options.js';
 import { printJson } from './output.js';
 
 export function clientFor(o: CommonOptions): RemoteClient {
@@ -63,9 +63,7 @@ export function registerSync(program: Command): void {
     .option('--full', 'full sweep (default: incremental, which starts with a full sweep the first time)')
     .option('--lookback <duration>', 'incremental: re-read activity this long before the last watermark', '15m')
     .option('--json', 'print the run summary as one JSON object');
-  addStoreOption(cmd);
-  addHelpcenterOption(cmd);
-  addRemoteOptions(cmd);
+  addSyncOptions(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
     const o = commonOptions(raw);
     const helpcenter = requireHelpcenter(o);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { HcsyncError } from '../contract/errors.js';
 import { randomQueries, verify } from '../query/verify.js';
 import { Store } from '../store/index.js';
-import { addHelpcenterOption, addRemoteOptions, addStoreOption, commonOptions, nonNegativeInt, positiveInt, requireHelpcenter } from './options.js';
+import { addSyncOptions, commonOptions, nonNegativeInt, positiveInt, requireHelpcenter } from './options.js';
 import { printJson } from './output.js';
 import { clientFor } from './sync.js';
 
@@ -18,9 +18,7 @@ export function registerVerify(program: Command): void {
     .option('--samples <n>', 'number of random queries', '50')
     .option('--seed <n>', 'seed of the query generator (replay a run)', String(Date.now() % 100000))
     .option('--json', 'print the differences as JSON');
-  addStoreOption(cmd);
-  addHelpcenterOption(cmd);
-  addRemoteOptions(cmd);
+  addSyncOptions(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
     const o = commonOptions(raw);
     const helpcenter = requireHelpcenter(o);
@@ -29,7 +27,8 @@ export function registerVerify(program: Command): void {
     const store = new Store(o.db, { readonly: true });
     const client = clientFor(o);
     try {
-      const total = store.reader.syncedHelpcenter(helpcenter) === undefined ? 1000 : store.reader.count(store.reader.syncedHelpcenter(helpcenter)!, 'ALL');
+      const hc = store.reader.syncedHelpcenter(helpcenter);
+      const total = hc === undefined ? 1000 : store.reader.count(hc, 'ALL');
       const res = await verify(store, client, randomQueries(helpcenter, samples, seed, total));
       if (raw.json) printJson({ seed, ...res });
       else {

@@ -148,7 +148,6 @@ const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
 export function buildReport(store: Store, opts: ReportOptions = {}): Report {
   const nowMs = opts.nowMs ?? Date.now();
   const w: ReportWindow = { sinceMs: opts.sinceMs ?? null, untilMs: opts.untilMs ?? null };
-  // a report is one call per process: statements prepared per call cost nothing worth caching
   const q = store.report;
   const helpcenters = store.db.transaction(() => {
     let hcs = q.helpcenters();

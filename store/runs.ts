@@ -54,6 +54,13 @@ export interface HelpcenterRow {
   last_incremental_ms: number | null;
 }
 
+export interface CaseCounts {
+  live: number;
+  deleted: number;
+  open: number;
+  rejected: number;
+}
+
 export interface LeaseOwner {
   owner: string;
   host: string;
@@ -114,6 +121,13 @@ export class RunLog {
       ),
       leaseRenew: db.prepare('UPDATE leases SET expires_ms = ? WHERE helpcenter = ? AND owner = ?'),
       leaseDrop: db.prepare('DELETE FROM leases WHERE helpcenter = ? AND owner = ?'),
+      lastActivity: db.prepare<[number], number | null>('SELECT max(sent_ms) FROM cases WHERE hc = ? AND deleted_ms IS NULL').pluck(),
+      counts: db.prepare<[{ hc: number }], CaseCounts>(
+        `SELECT count(*) FILTER (WHERE deleted_ms IS NULL) AS live, count(*) FILTER (WHERE deleted_ms IS NOT NULL) AS deleted,
+                count(*) FILTER (WHERE deleted_ms IS NULL AND state_rank < 2) AS open,
+                (SELECT count(*) FROM rejected_cases r WHERE r.hc = @hc) AS rejected
+         FROM cases WHERE hc = @hc`,
+      ),
     };
   }
 
@@ -200,5 +214,15 @@ export class RunLog {
 
   recentRuns(hc: number, n: number): RunRow[] {
     return this.s.recent.all(hc, n);
+  }
+
+  /** The latest activity among live cases (0 when none): what a finished run's watermark is made of. */
+  lastActivityMs(hc: number): number {
+    return this.s.lastActivity.get(hc) ?? 0;
+  }
+
+  /** Live, deleted, open and rejected cases of a helpcenter, for `status`. */
+  caseCounts(hc: number): CaseCounts {
+    return this.s.counts.get({ hc }) ?? { live: 0, deleted: 0, open: 0, rejected: 0 };
   }
 }

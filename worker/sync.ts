@@ -63,7 +63,7 @@ export async function runSync(store: Store, source: PageSource, opts: SyncOption
     }
     counters.requests = source.requests - requests0;
     store.runs.saveProgress(runId, counters, null);
-    const watermark = Math.min(started, maxActivity(store, hc));
+    const watermark = Math.min(started, store.runs.lastActivityMs(hc));
     store.runs.completeRun(runId, hc, mode, now(), watermark);
     const summary: SyncSummary = {
       helpcenter, runId, mode, status: 'ok', resumedFrom: resume?.run_id ?? null, ...counters, durationMs: now() - started,
@@ -95,11 +95,6 @@ interface RunContext {
   requests0: number;
   signal: AbortSignal | undefined;
   rejectedSeen: Set<string>;
-}
-
-function maxActivity(store: Store, hc: number): number {
-  const r = store.db.prepare<[number], { m: number | null }>('SELECT max(sent_ms) AS m FROM cases WHERE hc = ? AND deleted_ms IS NULL').get(hc);
-  return r?.m ?? 0;
 }
 
 /** Full sweep: CREATED ascending (new cases append at the end), every range verified, then tombstones. */
