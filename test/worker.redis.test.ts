@@ -7,10 +7,11 @@ import { startRedisServer, type RedisHandle } from './setup/redis.js';
 import { syncRuns, withTestQueue, withWorkers, workerArgs, type WorkerChild } from './worker.harness.js';
 
 async function expectJobRuns(queue: SyncQueue, w: WorkerChild, hc: string, what: string): Promise<void> {
-  // job ids restart at 1 in a Redis that lost its data: only lines logged from now on count
+  // job ids restart at 1 in a Redis that lost its data, so an id alone could match an older job's line:
+  // only lines logged from now on, of an incremental run, count
   const from = w.logs.length;
   const job = await enqueueSync(queue, { helpcenter: hc, mode: 'incremental' });
-  await w.waitForLog((l) => l.event === 'job.finish' && l.jobId === job.id && l.outcome === 'ok', what, 20_000, from);
+  await w.waitForLog((l) => l.event === 'job.finish' && l.jobId === job.id && l.mode === 'incremental' && l.outcome === 'ok', what, 20_000, from);
 }
 
 describe('worker: Redis lost and back', () => {
@@ -35,6 +36,8 @@ describe('worker: Redis lost and back', () => {
             redis = await startRedisServer(port);
             sim.faults.latencyRate = 0;
             await waitUntil(() => syncRuns(db).some((r) => r.mode === 'full' && r.status === 'ok'), 'the full run finishing despite the restart', 20_000);
+            // its job ends (logged) before the next is enqueued, so the two cannot be confused
+            await w.waitForLog((l) => l.event === 'job.finish' && l.mode === 'full' && l.outcome === 'ok', 'the full job finishing');
             await expectJobRuns(queue, w, hc, 'a job after the restart');
             expect(w.logs.some((l) => l.event === 'redis.down')).toBe(true);
 
