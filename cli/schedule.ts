@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../contract/errors.js';
 import { oneLine } from '../worker/log.js';
-import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, describeRedisUrl, parseJobData, withQueue, type SyncQueue } from '../worker/queue.js';
+import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, describeRedisUrl, enqueueSyncOnce, parseJobData, withQueue, type SyncQueue } from '../worker/queue.js';
 import { DEFAULT_EVERY_MS, DEFAULT_FULL_CRON, cronProblem, listSchedules, removeSchedule, upsertSchedule, type Schedule } from '../worker/schedules.js';
 import { addHelpcenterOption, commonOptions, parseDuration, requireHelpcenter } from './options.js';
 import { iso, printJson, table } from './output.js';
@@ -19,7 +19,7 @@ function describeSchedule(s: Schedule): string {
 }
 
 export function registerSchedule(program: Command): void {
-  const schedule = program.command('schedule').description('per-helpcenter schedules of the worker (BullMQ job schedulers)');
+  const schedule = program.command('schedule').description('per-helpcenter schedules of the worker (BullMQ job schedulers), and syncs enqueued by hand');
 
   const add = schedule
     .command('add')
@@ -53,6 +53,25 @@ export function registerSchedule(program: Command): void {
     }
     const rows = all.map((s) => [s.helpcenter, s.every !== null ? formatDuration(s.every) : '', s.fullCron ?? '', iso(s.next) ?? '']);
     process.stdout.write(`${table(['helpcenter', 'every', 'full cron', 'next run'], rows, [24, 8, 20, 24])}\n`);
+  });
+
+  const run = schedule
+    .command('run')
+    .description('enqueue one sync of a helpcenter now, for the worker to run (not again while an equal one waits or runs)')
+    .option('--full', 'a full sweep instead of an incremental sync')
+    .option('--json', 'print {jobId, helpcenter, mode, added}');
+  addHelpcenterOption(run);
+  addQueueOptions(run);
+  run.action(async (raw: Record<string, unknown>) => {
+    const helpcenter = requireHelpcenter(commonOptions({ helpcenter: raw.helpcenter }));
+    const mode = raw.full ? 'full' : 'incremental';
+    const { job, added } = await withQueue(queueOptions(raw), (q) => enqueueSyncOnce(q, { helpcenter, mode }));
+    if (raw.json) {
+      printJson({ jobId: job.id ?? null, helpcenter, mode, added });
+      return;
+    }
+    const what = `${mode === 'full' ? 'a full sweep' : 'an incremental sync'} of helpcenter ${helpcenter}`;
+    process.stdout.write(added ? `enqueued ${what} as job ${job.id}\n` : `${what} is already waiting or running as job ${job.id}; not added again\n`);
   });
 
   const remove = schedule.command('remove').description("remove a helpcenter's schedules and their pending next runs (a run already due still runs)");

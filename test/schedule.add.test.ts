@@ -73,6 +73,49 @@ describe('hcsync schedule', () => {
     });
   });
 
+  it('`schedule run` enqueues one sync now, not again while an equal one waits, and a worker runs it', async () => {
+    await withTempDir(async (dir) => {
+      const sim = await Simulator.start({ seed: 52, helpcenters: 1, cases: 300 });
+      try {
+        await withTestQueue(redisUrl, async (queue, name) => {
+          const [hc] = sim.world.helpcenterIds() as [string];
+          const env = { REDIS_URL: redisUrl, HCSYNC_QUEUE: name };
+          const runJson = async (...extra: string[]) => {
+            const r = await runCli(['schedule', 'run', '--helpcenter', hc.toUpperCase(), '--json', ...extra], { env });
+            expect(r.stderr).toBe('');
+            expect(r.code).toBe(0);
+            return JSON.parse(r.stdout) as { jobId: string; helpcenter: string; mode: string; added: boolean };
+          };
+          const full = await runJson('--full');
+          expect(full).toEqual({ jobId: expect.any(String), helpcenter: hc, mode: 'full', added: true });
+          expect(await runJson('--full')).toEqual({ ...full, added: false });
+          const incr = await runJson();
+          expect(incr).toMatchObject({ mode: 'incremental', added: true });
+          expect(incr.jobId).not.toBe(full.jobId);
+          const text = await runCli(['schedule', 'run', '--helpcenter', hc], { env });
+          expect(text.stdout).toBe(`an incremental sync of helpcenter ${hc} is already waiting or running as job ${incr.jobId}; not added again\n`);
+          const waiting = await queue.getJobs(['waiting']);
+          expect(waiting.map((j) => j.data).sort((a, b) => (a.mode < b.mode ? -1 : 1))).toEqual([
+            { helpcenter: hc, mode: 'full' },
+            { helpcenter: hc, mode: 'incremental' },
+          ]);
+
+          const db = path.join(dir, 'run.db');
+          await withWorkers(async (spawnWorker) => {
+            spawnWorker(workerArgs({ db, baseUrl: sim.url, redisUrl, queue: name }));
+            await waitUntil(() => syncRuns(db).filter((r) => r.status === 'ok').length === 2, 'both enqueued runs finished');
+          });
+          // finished jobs no longer hold their place: the next one is added
+          const again = await runJson('--full');
+          expect(again.added).toBe(true);
+          expect(again.jobId).not.toBe(full.jobId);
+        });
+      } finally {
+        await sim.close();
+      }
+    });
+  });
+
   it('rejects bad input with exit code 2 and one line; an unreachable Redis fails fast with one line', async () => {
     const hc = 'a'.repeat(24);
     await withTestQueue(redisUrl, async (queue, name) => {
@@ -82,6 +125,8 @@ describe('hcsync schedule', () => {
         runCli(['schedule', 'add', '--helpcenter', hc, '--full-cron', 'nightly'], { env }),
         runCli(['schedule', 'add', '--helpcenter', hc, '--full-cron', '0 99 * * *'], { env }),
         runCli(['schedule', 'add', '--every', '5m'], { env }),
+        runCli(['schedule', 'run', '--full'], { env }),
+        runCli(['schedule', 'run', '--helpcenter', 'nope'], { env }),
       ]);
       for (const r of bad) {
         expect(r.code).toBe(2);

@@ -188,10 +188,21 @@ export async function withQueue<T>(access: QueueAccess, fn: (q: SyncQueue) => Pr
  * never used on scheduler templates).
  */
 export async function enqueueSync(queue: SyncQueue, data: SyncJobData, opts: { delayMs?: number } = {}): Promise<SyncJob> {
+  return (await enqueueSyncOnce(queue, data, opts)).job;
+}
+
+/**
+ * enqueueSync, telling whether a job was added or an equal one was already
+ * waiting, delayed or running (then `job` carries that one's id).
+ */
+export async function enqueueSyncOnce(queue: SyncQueue, data: SyncJobData, opts: { delayMs?: number } = {}): Promise<{ job: SyncJob; added: boolean }> {
   const d = parseJobData(data);
-  return queue.add(JOB_NAME, d, {
+  const job = await queue.add(JOB_NAME, d, {
     ...JOB_OPTIONS,
     deduplication: { id: `${d.mode}-${d.helpcenter}` },
     ...(opts.delayMs ? { delay: opts.delayMs } : {}),
   });
+  // deduplicated: add() hands back the existing job's id with our own (unsaved) timestamp
+  const stored = job.id === undefined ? undefined : await queue.getJob(job.id);
+  return { job, added: stored !== undefined && stored.timestamp === job.timestamp };
 }
