@@ -8,13 +8,28 @@ import { iso, printJson, table } from './output.js';
 import type { HelpcenterStatus, StatusExtension } from './status.js';
 import { addQueueOptions, formatDuration, queueOptions } from './worker.js';
 
-/** One entry of `schedule list --json`: times as ISO strings, `every` in ms. */
-function scheduleJson(s: Schedule): { helpcenter: string; every: number | null; fullCron: string | null; next: string | null } {
-  return { helpcenter: s.helpcenter, every: s.every, fullCron: s.fullCron, next: iso(s.next) };
+/** One entry of `schedule list --json`: times as ISO strings, `every` in ms; `tz` only when one was set. */
+function scheduleJson(s: Schedule): { helpcenter: string; every: number | null; fullCron: string | null; tz?: string; next: string | null } {
+  return { helpcenter: s.helpcenter, every: s.every, fullCron: s.fullCron, ...(s.tz ? { tz: s.tz } : {}), next: iso(s.next) };
+}
+
+/** `"0 3 * * *"`, or `"0 3 * * *" Europe/Copenhagen` with a time zone. */
+function cronText(fullCron: string, tz: string | null): string {
+  return `"${fullCron}"${tz ? ` ${tz}` : ''}`;
+}
+
+/** An IANA time zone name, kept as written (ICU would rename Asia/Kolkata to Asia/Calcutta), or a usage error. */
+function parseTimeZone(v: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: v });
+    return v;
+  } catch {
+    throw new UsageError(`--tz must be an IANA time zone like Europe/Copenhagen or UTC, got "${v}"`);
+  }
 }
 
 function describeSchedule(s: Schedule): string {
-  const parts = [s.every !== null ? `incremental every ${formatDuration(s.every)}` : 'no incremental schedule', s.fullCron !== null ? `full sweep "${s.fullCron}"` : 'no full-sweep schedule'];
+  const parts = [s.every !== null ? `incremental every ${formatDuration(s.every)}` : 'no incremental schedule', s.fullCron !== null ? `full sweep ${cronText(s.fullCron, s.tz)}` : 'no full-sweep schedule'];
   return `${parts.join(', ')}; next run ${iso(s.next) ?? 'none'}`;
 }
 
@@ -25,21 +40,23 @@ export function registerSchedule(program: Command): void {
     .command('add')
     .description('schedule incremental syncs every interval and a full sweep by cron; adding again replaces')
     .addOption(new Option('--every <duration>', 'incremental sync interval: 30s, 5m, 1h or milliseconds').env('HCSYNC_EVERY').default(formatDuration(DEFAULT_EVERY_MS)))
-    .addOption(new Option('--full-cron <pattern>', 'full sweep cron pattern (worker host time)').env('HCSYNC_FULL_CRON').default(DEFAULT_FULL_CRON));
+    .addOption(new Option('--full-cron <pattern>', 'full sweep cron pattern').env('HCSYNC_FULL_CRON').default(DEFAULT_FULL_CRON))
+    .addOption(new Option('--tz <zone>', 'IANA time zone of the cron pattern, e.g. Europe/Copenhagen (default: host local time)').env('HCSYNC_TZ'));
   addHelpcenterOption(add);
   addQueueOptions(add);
   add.action(async (raw: Record<string, unknown>) => {
     const helpcenter = requireHelpcenter(commonOptions({ helpcenter: raw.helpcenter }));
     const everyMs = parseDuration(String(raw.every), '--every');
     const fullCron = String(raw.fullCron).trim();
+    const tz = raw.tz === undefined || raw.tz === '' ? undefined : parseTimeZone(String(raw.tz).trim());
     const fields = fullCron.split(/\s+/).length;
-    const problem = fields < 5 || fields > 6 ? 'use 5 fields (or 6, seconds first)' : await cronProblem(fullCron);
+    const problem = fields < 5 || fields > 6 ? 'use 5 fields (or 6, seconds first)' : await cronProblem(fullCron, tz);
     if (problem) throw new UsageError(`--full-cron must be a cron pattern like "0 3 * * *", got "${fullCron}": ${oneLine(problem)}`);
-    const s = await withQueue(queueOptions(raw), (q) => upsertSchedule(q, helpcenter, { everyMs, fullCron }));
+    const s = await withQueue(queueOptions(raw), (q) => upsertSchedule(q, helpcenter, { everyMs, fullCron, ...(tz ? { tz } : {}) }));
     process.stdout.write(`scheduled helpcenter ${s.helpcenter}: ${describeSchedule(s)}\n`);
   });
 
-  const list = schedule.command('list').description('the schedules, one per helpcenter').option('--json', 'print a JSON array: {helpcenter, every (ms), fullCron, next (ISO)}');
+  const list = schedule.command('list').description('the schedules, one per helpcenter').option('--json', 'print a JSON array: {helpcenter, every (ms), fullCron, [tz,] next (ISO)}');
   addQueueOptions(list);
   list.action(async (raw: Record<string, unknown>) => {
     const all = await withQueue({ ...queueOptions(raw), readOnly: true }, listSchedules);
@@ -51,8 +68,8 @@ export function registerSchedule(program: Command): void {
       process.stdout.write('no schedules\n');
       return;
     }
-    const rows = all.map((s) => [s.helpcenter, s.every !== null ? formatDuration(s.every) : '', s.fullCron ?? '', iso(s.next) ?? '']);
-    process.stdout.write(`${table(['helpcenter', 'every', 'full cron', 'next run'], rows, [24, 8, 20, 24])}\n`);
+    const rows = all.map((s) => [s.helpcenter, s.every !== null ? formatDuration(s.every) : '', s.fullCron === null ? '' : `${s.fullCron}${s.tz ? ` (${s.tz})` : ''}`, iso(s.next) ?? '']);
+    process.stdout.write(`${table(['helpcenter', 'every', 'full cron', 'next run'], rows, [24, 8, 36, 24])}\n`);
   });
 
   const run = schedule
@@ -94,6 +111,8 @@ export interface QueueHelpcenterState {
   failed: number;
   every: number | null;
   fullCron: string | null;
+  /** only when the full-sweep schedule has a time zone */
+  tz?: string;
   /** next scheduled run (ISO) */
   next: string | null;
   lastError: { jobId: string | null; mode: string; reason: string; at: string | null; attemptsMade: number; final: boolean } | null;
@@ -122,7 +141,7 @@ async function readQueueState(q: SyncQueue, redis: string): Promise<QueueState> 
     }
     return e;
   };
-  for (const s of schedules) Object.assign(entry(s.helpcenter), { every: s.every, fullCron: s.fullCron, next: iso(s.next) });
+  for (const s of schedules) Object.assign(entry(s.helpcenter), { every: s.every, fullCron: s.fullCron, ...(s.tz ? { tz: s.tz } : {}), next: iso(s.next) });
   const lastAt = new Map<string, number>();
   LISTED.forEach((state, i) => {
     for (const job of byState[i] ?? []) {
@@ -149,7 +168,7 @@ function queueStateText(s: QueueState): string {
   const c = s.counts;
   const lines = [`queue ${s.name} (${s.redis}): ${(c.waiting ?? 0) + (c.paused ?? 0) + (c.prioritized ?? 0)} waiting, ${c.active ?? 0} active, ${c.delayed ?? 0} delayed, ${c.failed ?? 0} failed`];
   for (const h of s.helpcenters) {
-    const sched = [h.every !== null ? `every ${formatDuration(h.every)}` : '', h.fullCron !== null ? `full "${h.fullCron}"` : ''].filter(Boolean).join(', ');
+    const sched = [h.every !== null ? `every ${formatDuration(h.every)}` : '', h.fullCron !== null ? `full ${cronText(h.fullCron, h.tz ?? null)}` : ''].filter(Boolean).join(', ');
     const err = h.lastError
       ? `; last job error (job ${h.lastError.jobId}, ${h.lastError.final ? 'failed' : 'retrying'} after ${h.lastError.attemptsMade} attempt${h.lastError.attemptsMade === 1 ? '' : 's'}, ${h.lastError.at}): ${h.lastError.reason}`
       : '';

@@ -124,6 +124,7 @@ describe('hcsync schedule', () => {
         runCli(['schedule', 'add', '--helpcenter', hc, '--every', 'soon'], { env }),
         runCli(['schedule', 'add', '--helpcenter', hc, '--full-cron', 'nightly'], { env }),
         runCli(['schedule', 'add', '--helpcenter', hc, '--full-cron', '0 99 * * *'], { env }),
+        runCli(['schedule', 'add', '--helpcenter', hc, '--tz', 'Mars/Olympus'], { env }),
         runCli(['schedule', 'add', '--every', '5m'], { env }),
         runCli(['schedule', 'run', '--full'], { env }),
         runCli(['schedule', 'run', '--helpcenter', 'nope'], { env }),
@@ -135,6 +136,20 @@ describe('hcsync schedule', () => {
       }
       // a bad cron changed nothing
       expect(await queue.getJobSchedulersCount()).toBe(0);
+
+      // a time zone: Asia/Kolkata is UTC+5:30 all year, so 03:00 there is 21:30 UTC
+      const inTz = await runCli(['schedule', 'add', '--helpcenter', hc, '--tz', 'Asia/Kolkata'], { env });
+      expect(inTz.stderr).toBe('');
+      expect(inTz.stdout).toContain(`full sweep "0 3 * * *" Asia/Kolkata;`);
+      const full = await queue.getJobScheduler(`full:${hc}`);
+      expect(full?.tz).toBe('Asia/Kolkata');
+      const next = new Date(full!.next!);
+      expect([next.getUTCHours(), next.getUTCMinutes()]).toEqual([21, 30]);
+      const listed = JSON.parse((await runCli(['schedule', 'list', '--json'], { env })).stdout) as unknown[];
+      expect(listed).toEqual([{ helpcenter: hc, every: 300_000, fullCron: '0 3 * * *', tz: 'Asia/Kolkata', next: expect.any(String) }]);
+      // added again without one: back to host time, and the key is gone from the JSON
+      expect((await runCli(['schedule', 'add', '--helpcenter', hc], { env })).code).toBe(0);
+      expect(JSON.parse((await runCli(['schedule', 'list', '--json'], { env })).stdout)).toEqual([{ helpcenter: hc, every: 300_000, fullCron: '0 3 * * *', next: expect.any(String) }]);
     });
     const t0 = Date.now();
     const down = await runCli(['schedule', 'list'], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });

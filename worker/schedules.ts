@@ -18,17 +18,19 @@ export interface Schedule {
   every: number | null;
   /** full-sweep cron pattern (null: none) */
   fullCron: string | null;
+  /** IANA time zone the cron pattern is read in (null: the local time of whichever host computes the next run) */
+  tz: string | null;
   /** the next run of either, ms since the epoch (null: none) */
   next: number | null;
 }
 
 const SCHEDULER_ID = /^(incremental|full):([0-9a-f]{24})$/;
 
-/** Why a cron pattern is unusable (undefined: fine), by the same parser the scheduler uses. */
-export async function cronProblem(pattern: string): Promise<string | undefined> {
+/** Why a cron pattern (in a time zone) is unusable (undefined: fine), by the same parser the scheduler uses. */
+export async function cronProblem(pattern: string, tz?: string): Promise<string | undefined> {
   const { defaultRepeatStrategy } = await import('bullmq');
   try {
-    return defaultRepeatStrategy(Date.now(), { pattern }) === undefined ? 'it never fires' : undefined;
+    return defaultRepeatStrategy(Date.now(), { pattern, ...(tz ? { tz } : {}) }) === undefined ? 'it never fires' : undefined;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }
@@ -39,16 +41,16 @@ export function schedulerId(mode: SyncMode, helpcenter: string): string {
 }
 
 /** Create or replace both schedulers of a helpcenter; the full one first, so a bad cron changes nothing. */
-export async function upsertSchedule(queue: SyncQueue, helpcenter: string, opts: { everyMs: number; fullCron: string }): Promise<Schedule> {
+export async function upsertSchedule(queue: SyncQueue, helpcenter: string, opts: { everyMs: number; fullCron: string; tz?: string }): Promise<Schedule> {
   const hc = helpcenter.toLowerCase();
-  await queue.upsertJobScheduler(schedulerId('full', hc), { pattern: opts.fullCron }, { name: JOB_NAME, data: { helpcenter: hc, mode: 'full' }, opts: JOB_OPTIONS });
+  await queue.upsertJobScheduler(schedulerId('full', hc), { pattern: opts.fullCron, ...(opts.tz ? { tz: opts.tz } : {}) }, { name: JOB_NAME, data: { helpcenter: hc, mode: 'full' }, opts: JOB_OPTIONS });
   await queue.upsertJobScheduler(
     schedulerId('incremental', hc),
     { every: opts.everyMs },
     { name: JOB_NAME, data: { helpcenter: hc, mode: 'incremental' }, opts: JOB_OPTIONS },
   );
   const all = await listSchedules(queue);
-  return all.find((s) => s.helpcenter === hc) ?? { helpcenter: hc, every: opts.everyMs, fullCron: opts.fullCron, next: null };
+  return all.find((s) => s.helpcenter === hc) ?? { helpcenter: hc, every: opts.everyMs, fullCron: opts.fullCron, tz: opts.tz ?? null, next: null };
 }
 
 /** Remove both schedulers of a helpcenter (and their pending next jobs); the number removed. */
@@ -66,9 +68,12 @@ export async function listSchedules(queue: SyncQueue): Promise<Schedule[]> {
     const m = SCHEDULER_ID.exec(s.key);
     if (!m) continue;
     const [, mode, hc] = m as unknown as [string, SyncMode, string];
-    const e = byHc.get(hc) ?? { helpcenter: hc, every: null, fullCron: null, next: null };
+    const e = byHc.get(hc) ?? { helpcenter: hc, every: null, fullCron: null, tz: null, next: null };
     if (mode === 'incremental') e.every = s.every ?? null;
-    else e.fullCron = s.pattern ?? null;
+    else {
+      e.fullCron = s.pattern ?? null;
+      e.tz = s.tz || null;
+    }
     if (typeof s.next === 'number' && (e.next === null || s.next < e.next)) e.next = s.next;
     byHc.set(hc, e);
   }
