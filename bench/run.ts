@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchList } from './list.js';
 import { benchSearch } from './search.js';
+import { benchServe, type ServeFigure } from './serve.js';
 import { Rng, drawWord } from '../sim/index.js';
 import { Store } from '../store/index.js';
 
@@ -99,7 +100,13 @@ async function main(): Promise<void> {
           const queries = Array.from({ length: 1000 }, () => Array.from({ length: rng.int(1, 3) }, () => drawWord(rng)).join(' '));
           search = await benchSearch(store, sim.helpcenter, queries);
         }
+        const live = store.db.prepare('SELECT count(*) FROM cases WHERE deleted_ms IS NULL').pluck().get() as number;
         store.close();
+        let serve: ServeFigure | undefined;
+        if (n >= 100_000) {
+          process.stderr.write('bench: serve memory and latency by page depth\n');
+          serve = await benchServe(BIN, db, sim.helpcenter, live);
+        }
         const dbBytes = fileSize(db);
         rows.push(
           { measure: `${fmt(n)}: full sync`, value: `${fmt(syncRate)} cases/s, ${fmt(sync.bytes! / sync.ms! / 1000, 1)} MB/s, ${fmt(sync.ms! / 1000, 1)} s`, budget: '', ok: null },
@@ -115,7 +122,14 @@ async function main(): Promise<void> {
         if (list) {
           for (const l of list) rows.push({ measure: `${fmt(n)}: list ${l.label}`, value: `p50 ${fmt(l.p50, 2)} ms, p95 ${fmt(l.p95, 2)} ms`, budget: 'p95 ≤ 5 ms', ok: l.p95 <= 5 });
         }
-        (results.sizes as Record<string, unknown>)[n] = { sync, write, incr, syncRate, writeRate, ratio, reqBudget, open: { u, h: hd }, dbBytes, rawJson, sizeRows, list, messages, search };
+        if (serve) {
+          rows.push(
+            { measure: `${fmt(n)}: serve peak RSS (${serve.requests} pages of 500)`, value: serve.memory.map((m) => `${m.after} ${fmt(m.memory.peak)}`).join(', ') + ' MiB', budget: 'independent of depth', ok: null },
+            { measure: `${fmt(n)}: serve HTTP, limit 500, shallow`, value: `p50 ${fmt(serve.shallow.p50, 2)} ms, p95 ${fmt(serve.shallow.p95, 2)} ms`, budget: '', ok: null },
+            { measure: `${fmt(n)}: serve HTTP, limit 500, deep`, value: `p50 ${fmt(serve.deep.p50, 2)} ms, p95 ${fmt(serve.deep.p95, 2)} ms`, budget: '', ok: null },
+          );
+        }
+        (results.sizes as Record<string, unknown>)[n] = { sync, write, incr, syncRate, writeRate, ratio, reqBudget, open: { u, h: hd }, dbBytes, rawJson, sizeRows, list, messages, search, serve };
       } finally {
         sim.child.kill('SIGTERM');
       }

@@ -13,7 +13,8 @@ export function registerServe(program: Command): void {
   addStoreOption(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
     const port = nonNegativeInt(raw.port, '--port');
-    const store = new Store(String(raw.db), { readonly: true });
+    // no memory map: a long-running server's memory must not grow with the part of the store it has read
+    const store = new Store(String(raw.db), { readonly: true, mmap: false });
     const token = typeof raw.token === 'string' && raw.token !== '' ? raw.token : undefined;
     const srv = await serve(store, {
       host: String(raw.host),

@@ -38,7 +38,7 @@ function presentedToken(req: http.IncomingMessage, q: URLSearchParams): string |
  */
 export function handle(store: Store, opts: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse): void {
   let status = 200;
-  let body: string | Buffer;
+  let body: string | Buffer[];
   try {
     const url = new URL(req.url ?? '/', 'http://local');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -68,8 +68,16 @@ export function handle(store: Store, opts: ServeOptions, req: http.IncomingMessa
   }
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(req.method === 'HEAD' ? undefined : body);
+  const chunks = typeof body === 'string' ? [Buffer.from(body)] : body;
+  res.setHeader('Content-Length', chunks.reduce((n, c) => n + c.length, 0));
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  // corked: the chunks leave in one write, the page's bytes never copied into one buffer
+  res.cork();
+  for (const c of chunks) res.write(c);
+  res.end();
 }
 
 export function redactedPath(raw: string | undefined): string {

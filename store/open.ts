@@ -11,6 +11,12 @@ export interface OpenOptions {
   readonly?: boolean;
   /** ms to wait for another connection's write lock */
   busyTimeoutMs?: number;
+  /**
+   * read through a memory map of up to 1 GiB (default: for read-only stores).
+   * Faster search (~10 %), but every page read stays in the process's RSS:
+   * long-running processes (`serve`, the sync) keep to the 64 MiB page cache.
+   */
+  mmap?: boolean;
   /** list-query internals; tests shrink them to exercise deep-page paths on small data */
   listTuning?: import('./read.js').ListTuning;
 }
@@ -42,12 +48,7 @@ export function openDb(file: string, opts: OpenOptions = {}): Db {
     }
     db.pragma('foreign_keys = ON');
     db.pragma('cache_size = -65536'); // 64 MiB page cache
-    if (opts.readonly) {
-      // readers (serve, cases, search, report) read through the OS page cache without a copy per
-      // page (a list page touches ~500 scattered rows). Not for the sync: mapped pages count in
-      // its RSS, which must not grow with the store.
-      db.pragma('mmap_size = 1073741824');
-    }
+    if (opts.mmap ?? opts.readonly) db.pragma('mmap_size = 1073741824');
     migrate(db, file, opts.readonly ?? false);
   } catch (e) {
     db.close();
