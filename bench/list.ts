@@ -10,7 +10,8 @@ export interface ListFigure {
   n: number;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
+/** Nearest-rank percentile of sorted times (p in 0..1). */
+export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 

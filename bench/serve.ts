@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
+import { percentile } from './list.js';
 
 /** Memory of a process, MiB: peak RSS, and the RSS now split into anonymous (heap) and file-mapped pages. */
 export interface Memory {
@@ -17,10 +18,6 @@ export interface ServeFigure {
   shallow: { p50: number; p95: number };
   deep: { p50: number; p95: number };
   requests: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
 function memoryOf(pid: number): Memory {

@@ -1,13 +1,12 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../contract/errors.js';
-import type { StateFilter } from '../contract/types.js';
-import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, TOTAL_CAP, parseQuery, searchCases, type SearchHit, type SearchOptions } from '../query/search.js';
+import { parseStateFilter } from '../contract/params.js';
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, TOTAL_CAP, parseQuery, searchCases, type SearchHit, type SearchOptions, type SearchResult } from '../query/search.js';
 import { Store } from '../store/index.js';
 import { addHelpcenterOption, addStoreOption, commonOptions, nonNegativeInt, parseInstant, positiveInt } from './options.js';
 import { demoSections } from './demo.js';
 import { printJson, table } from './output.js';
 
-const STATES: readonly StateFilter[] = ['ALL', 'UNHANDLED', 'HANDLING', 'CLOSED'];
 const BOLD: readonly [string, string] = ['\u001b[1m', '\u001b[22m'];
 
 export function registerSearch(program: Command): void {
@@ -16,7 +15,7 @@ export function registerSearch(program: Command): void {
     out(`$ hcsync search --db ${store.file} --helpcenter ${helpcenter} --limit 5 ${query}`);
     const r = searchCases(store, { query, helpcenter, limit: 5, ...(process.stdout.isTTY ? { marks: BOLD } : {}) });
     out(hitTable(r.hits));
-    out(`hits 1-${r.hits.length} of ${r.total >= TOTAL_CAP ? `${TOTAL_CAP}+` : r.total} matching cases`);
+    out(hitsLine(r, 0));
   });
   const cmd = program
     .command('search')
@@ -42,8 +41,8 @@ export function registerSearch(program: Command): void {
     };
     if (o.helpcenter !== undefined) opts.helpcenter = o.helpcenter;
     if (typeof raw.state === 'string') {
-      const st = raw.state.toUpperCase() as StateFilter;
-      if (!STATES.includes(st)) throw new UsageError(`--state must be ALL, UNHANDLED, HANDLING or CLOSED, got "${raw.state}"`);
+      const st = parseStateFilter(raw.state);
+      if (st === undefined) throw new UsageError(`--state must be ALL, UNHANDLED, HANDLING or CLOSED, got "${raw.state}"`);
       opts.state = st;
     }
     if (typeof raw.since === 'string') opts.sinceMs = parseInstant(raw.since, '--since');
@@ -57,14 +56,18 @@ export function registerSearch(program: Command): void {
         printJson(r);
         return;
       }
-      process.stdout.write(`${hitTable(r.hits)}\n`);
-      const total = r.total >= TOTAL_CAP ? `${TOTAL_CAP}+` : String(r.total);
-      const shown = r.hits.length ? `${opts.offset! + 1}-${opts.offset! + r.hits.length}` : 'none';
-      process.stdout.write(`hits ${shown} of ${total} matching cases\n`);
+      process.stdout.write(`${hitTable(r.hits)}\n${hitsLine(r, opts.offset!)}\n`);
     } finally {
       store.close();
     }
   });
+}
+
+/** `hits 1-20 of 1000+ matching cases`: a total at the cap means "at least". */
+function hitsLine(r: SearchResult, offset: number): string {
+  const total = r.total >= TOTAL_CAP ? `${TOTAL_CAP}+` : String(r.total);
+  const shown = r.hits.length ? `${offset + 1}-${offset + r.hits.length}` : 'none';
+  return `hits ${shown} of ${total} matching cases`;
 }
 
 /** A table row per hit, its snippet on the line below. */

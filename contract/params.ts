@@ -14,6 +14,13 @@ export interface ParamSource {
   get(name: string): string | null;
 }
 
+const STATE_FILTERS = ['ALL', 'UNHANDLED', 'HANDLING', 'CLOSED'] as const;
+
+/** A state filter as the list reads it (case-insensitive, ASCII only); undefined when invalid. */
+export function parseStateFilter(raw: string): StateFilter | undefined {
+  return pickEnum(raw, STATE_FILTERS, 'ALL', true);
+}
+
 export function isHelpcenterId(s: string): boolean {
   return HEX24.test(s);
 }
@@ -29,7 +36,7 @@ export function parseListParams(q: ParamSource): ListParams {
   const id = q.get('id');
   if (id === null || !HEX24.test(id)) throw apiError('id');
 
-  const state = pickEnum(q.get('state'), ['ALL', 'UNHANDLED', 'HANDLING', 'CLOSED'] as const, 'ALL', true);
+  const state = pickEnum(q.get('state'), STATE_FILTERS, 'ALL', true);
   if (state === undefined) throw apiError('state');
   const sortBy = pickEnum(q.get('sortBy'), ['SENT', 'CREATED', 'STATE'] as const, 'SENT', true);
   if (sortBy === undefined) throw apiError('sortBy');

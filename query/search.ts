@@ -240,7 +240,7 @@ export function searchCases(store: Store, opts: SearchOptions, tuning: SearchTun
   const offset = Math.max(0, Math.floor(opts.offset ?? 0) || 0);
   // one read transaction: counts, streams and hits see one committed state
   return store.db.transaction(() => {
-    const scope = resolveScope(s, opts);
+    const scope = resolveScope(store, opts);
     resolvePrefix(s, plan, tuning);
     const sources = plan.terms.length === 0 ? [] : planSources(s, plan.terms, tuning);
     if (plan.contact !== null) sources.unshift({ source: 'contact', tier: 3, expr: contactExpression(plan.contact), ranked: false });
@@ -254,14 +254,14 @@ export function searchCases(store: Store, opts: SearchOptions, tuning: SearchTun
   })();
 }
 
-function resolveScope(s: CaseSearch, opts: SearchOptions): SearchScope {
+function resolveScope(store: Store, opts: SearchOptions): SearchScope {
   const scope: SearchScope = {};
   if (opts.helpcenter !== undefined) {
     if (!isHelpcenterId(opts.helpcenter)) throw apiError('id');
-    const hc = s.syncedHelpcenter(opts.helpcenter);
+    const hc = store.reader.syncedHelpcenter(opts.helpcenter);
     if (hc === undefined) throw apiError('not_synced');
     // a one-helpcenter store needs no filter (and no look-up per row)
-    if (s.helpcenterCount() > 1) scope.hc = hc;
+    if (store.search.helpcenterCount() > 1) scope.hc = hc;
   }
   if (opts.state !== undefined && opts.state !== 'ALL') scope.stateRank = STATE_RANK[opts.state];
   if (opts.sinceMs !== undefined) scope.sinceMs = opts.sinceMs;

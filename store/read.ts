@@ -9,7 +9,6 @@ export interface PageRows {
   json: Buffer;
 }
 
-
 const ORDER_COLUMNS: Record<SortBy, readonly string[]> = {
   CREATED: ['id'],
   SENT: ['sent_ms', 'id'],

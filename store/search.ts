@@ -63,7 +63,6 @@ export class CaseSearch {
   private readonly stmts = new Map<string, Stmt>();
   private readonly hitStmt;
   private readonly messagesStmt;
-  private readonly hcStmt;
   private readonly hcCountStmt;
 
   constructor(private readonly db: Db) {
@@ -74,14 +73,7 @@ export class CaseSearch {
        WHERE c.rowid = ? AND c.deleted_ms IS NULL`,
     );
     this.messagesStmt = db.prepare<[number], MessageText>('SELECT rowid, content FROM messages WHERE case_rowid = ? ORDER BY seq');
-    this.hcStmt = db.prepare<[string], { hc: number; first_page_ms: number | null }>('SELECT hc, first_page_ms FROM helpcenters WHERE id = ?');
     this.hcCountStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM helpcenters');
-  }
-
-  /** The helpcenter's key, or undefined when no page of it was ever committed. */
-  syncedHelpcenter(id: string): number | undefined {
-    const row = this.hcStmt.get(id.toLowerCase());
-    return row && row.first_page_ms !== null ? row.hc : undefined;
   }
 
   helpcenterCount(): number {
