@@ -50,13 +50,13 @@ async function writeJob(a: Args): Promise<Record<string, number | string>> {
   const client = new RemoteClient({ baseUrl: a.url, connections: 2 });
   const hc = store.runs.ensureHelpcenter(a.helpcenter);
   const runId = store.runs.startRun(hc, 'full', 'bench', Date.now(), null);
-  const counters = zeroCounters();
+  let counters = zeroCounters();
   let writeMs = 0;
   let cases = 0;
   for (let offset = 0; ; offset += 500) {
     const page = await client.listCases({ id: a.helpcenter, sortBy: 'CREATED', sortOrder: 'asc', offset, limit: 500 });
     const t0 = performance.now();
-    store.writePage({ hc, runId, nowMs: Date.now(), cases: page.cases, rejected: page.rejected, counters, checkpoint: { offset } });
+    ({ counters } = store.writePage({ hc, runId, nowMs: Date.now(), cases: page.cases, rejected: page.rejected, progress: (w) => ({ ...counters, pages: counters.pages + 1, casesUpserted: counters.casesUpserted + w.inserted + w.updated }), checkpoint: { offset } }));
     writeMs += performance.now() - t0;
     cases += page.cases.length;
     if (page.cases.length + page.rejected.length < 500) break;

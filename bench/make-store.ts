@@ -15,13 +15,14 @@ const store = new Store(file);
 const hc = store.runs.ensureHelpcenter(helpcenter);
 const runId = store.runs.startRun(hc, 'full', 'make-store', Date.now(), null);
 const counters = zeroCounters();
+const progress = () => counters;
 const total = Number(n);
 const chunk = 20_000;
 for (let done = 0, part = 0; done < total; done += chunk, part++) {
   const cases = generateCases({ seed: Number(seed ?? 1) * 1000 + part, helpcenterId: helpcenter, count: Math.min(chunk, total - done) });
-  const valid = cases.map(validateCase).flatMap((r) => (r.ok ? [{ case: r.case, keys: r.keys }] : []));
+  const valid = cases.map(validateCase).flatMap((r) => (r.ok ? [{ case: r.case, keys: r.keys, json: JSON.stringify(r.case), warnings: r.warnings }] : []));
   for (let i = 0; i < valid.length; i += 500) {
-    store.writePage({ hc, runId, nowMs: Date.now(), cases: valid.slice(i, i + 500), rejected: [], counters, checkpoint: null });
+    store.writePage({ hc, runId, nowMs: Date.now(), cases: valid.slice(i, i + 500), rejected: [], progress, checkpoint: null });
   }
   process.stderr.write(`${done + valid.length} cases\n`);
 }

@@ -2,6 +2,8 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../contract/errors.js';
 import { parseInstant as parseIsoInstant } from '../contract/order.js';
 import { isHelpcenterId } from '../contract/params.js';
+import type { DeleteLimit } from '../store/index.js';
+import { DEFAULT_MAX_PAGE_BYTES } from '../worker/client.js';
 
 /** Options shared by the commands; each also reads an environment variable, flags win. */
 export interface CommonOptions {
@@ -12,6 +14,8 @@ export interface CommonOptions {
   helpcenter?: string;
   attempts: number;
   retryTime: number;
+  /** the largest response body accepted, in bytes */
+  maxPageBytes: number;
 }
 
 export const DEFAULT_DB = './data/hcsync.db';
@@ -36,7 +40,50 @@ export function addRemoteOptions(cmd: Command): Command {
         .default('header'),
     )
     .addOption(new Option('--attempts <n>', 'attempts per request, retries included').env('HCSYNC_ATTEMPTS').default('6'))
-    .addOption(new Option('--retry-time <duration>', 'time budget per request, retries included (e.g. 60s)').env('HCSYNC_RETRY_TIME').default('60s'));
+    .addOption(new Option('--retry-time <duration>', 'time budget per request, retries included (e.g. 60s)').env('HCSYNC_RETRY_TIME').default('60s'))
+    .addOption(
+      new Option('--max-page-bytes <size>', 'largest response body accepted (e.g. 256MiB, 64MB or bytes); a larger one fails that request as transient')
+        .env('HCSYNC_MAX_PAGE_BYTES')
+        .default('256MiB'),
+    );
+}
+
+/** The mass-deletion guard's option (sync, worker, schedule add): `--max-delete` / HCSYNC_MAX_DELETE. */
+export function addMaxDeleteOption(cmd: Command, opts: { withDefault: boolean } = { withDefault: true }): Command {
+  const o = new Option('--max-delete <limit>', 'most cases one full sweep may tombstone: a share of the live cases (10%) or a count (50); beyond it deletions are held').env(
+    'HCSYNC_MAX_DELETE',
+  );
+  return cmd.addOption(opts.withDefault ? o.default('10%') : o);
+}
+
+/** `10%`, `2.5%` or a whole number of cases (`0` holds every deletion for a second sweep). */
+export function parseDeleteLimit(v: unknown, name = '--max-delete'): DeleteLimit {
+  const s = String(v).trim();
+  const pct = /^([0-9]+(?:\.[0-9]+)?)%$/.exec(s);
+  if (pct) {
+    const f = Number(pct[1]) / 100;
+    if (f > 1) throw new UsageError(`${name} must be at most 100%, got "${s}"`);
+    return { fraction: f };
+  }
+  if (/^[0-9]+$/.test(s) && Number.isSafeInteger(Number(s))) return { count: Number(s) };
+  throw new UsageError(`${name} must be a percentage like 10% or a number of cases like 50, got "${s}"`);
+}
+
+/** The form parseDeleteLimit reads: `10%` or `50`. */
+export function formatDeleteLimit(d: DeleteLimit): string {
+  return 'count' in d ? String(d.count) : `${Math.round(d.fraction * 10000) / 100}%`;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** `256MiB`, `64MB`, `1GiB` or a number of bytes; at least 1 KiB. */
+export function parseByteSize(v: unknown, name: string): number {
+  const s = String(v).trim();
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)$/i.exec(s);
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const n = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1024) throw new UsageError(`${name} must be a size like 256MiB, 64MB or a number of bytes (at least 1024), got "${s}"`);
+  return n;
 }
 
 /** What every command that talks to the remote takes: the store, the helpcenter, the remote. */
@@ -52,6 +99,7 @@ export function commonOptions(raw: Record<string, unknown>): CommonOptions {
     tokenIn: raw.tokenIn === 'query' ? 'query' : 'header',
     attempts: positiveInt(raw.attempts ?? '6', '--attempts'),
     retryTime: parseDuration(String(raw.retryTime ?? '60s'), '--retry-time'),
+    maxPageBytes: raw.maxPageBytes === undefined ? DEFAULT_MAX_PAGE_BYTES : parseByteSize(raw.maxPageBytes, '--max-page-bytes'),
   };
   if (typeof raw.token === 'string' && raw.token !== '') o.token = raw.token;
   if (typeof raw.helpcenter === 'string') {

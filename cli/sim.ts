@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Simulator } from '../sim/index.js';
+import { Simulator, parseQuirks } from '../sim/index.js';
 import { nonNegativeInt, positiveInt } from './options.js';
 
 export function registerSim(program: Command): void {
@@ -12,8 +12,16 @@ export function registerSim(program: Command): void {
     .option('--helpcenters <n>', 'number of helpcenters', '1')
     .option('--seed <n>', 'generator seed', '1')
     .option('--token <token>', 'demand this token (403 otherwise)')
+    .option(
+      '--quirks <list>',
+      'misbehave on purpose, e.g. shortPage=492,pageCap=250,total=jitter (shortPage, holePage, pageCap, total, oddCases, deepNest, oddDates, stateMove, hugeBody, endlessBody, latency)',
+    )
+    .option('--latency <ms>', 'answer every list request this many ms late (requests answered independently)')
     .action(async (raw: Record<string, unknown>) => {
+      const quirks = parseQuirks(typeof raw.quirks === 'string' ? raw.quirks : '');
+      if (raw.latency !== undefined) quirks.latencyMs = nonNegativeInt(raw.latency, '--latency');
       const sim = await Simulator.start({
+        quirks,
         host: String(raw.host),
         port: nonNegativeInt(raw.port, '--port'),
         cases: nonNegativeInt(raw.cases, '--cases'),

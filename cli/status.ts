@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Store, type RunRow } from '../store/index.js';
+import { Store, type RunRow, type RunWarning } from '../store/index.js';
 import { addStoreOption } from './options.js';
 import { iso, printJson, table } from './output.js';
 
@@ -14,6 +14,7 @@ export interface RunStatus {
   casesUpserted: number;
   deleted: number;
   rejected: number;
+  warnings: number;
   error: string | null;
 }
 
@@ -28,6 +29,10 @@ export interface HelpcenterStatus {
   /** ms since the last successful run ended (null: never) */
   lagMs: number | null;
   lastError: string | null;
+  /** deletions the mass-deletion guard holds: the next verified full sweep that misses them too applies them */
+  heldDeletions: number;
+  /** the latest run's warnings (the first 20): unreadable fields (with case id) and conclusions not drawn (caseId null) */
+  warnings: RunWarning[];
   lastRuns: RunStatus[];
 }
 
@@ -43,6 +48,7 @@ function runStatus(r: RunRow): RunStatus {
     casesUpserted: r.cases_upserted,
     deleted: r.deleted,
     rejected: r.rejected,
+    warnings: r.warnings,
     error: r.error,
   };
 }
@@ -64,6 +70,8 @@ export function storeStatus(store: Store, nowMs = Date.now()): HelpcenterStatus[
       lastIncrementalAt: iso(h.last_incremental_ms),
       lagMs: lastOk ? nowMs - lastOk : null,
       lastError: latest?.status === 'failed' ? latest.error : null,
+      heldDeletions: store.heldDeletions(h.hc),
+      warnings: latest ? store.runs.runWarnings(latest.run_id) : [],
       lastRuns: runs.map(runStatus),
     };
   });
@@ -101,8 +109,16 @@ export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus
           `helpcenter ${h.id}: ${h.cases} cases (${h.open} open), ${h.deleted} deleted, ${h.rejected} rejected; ` +
             `last sync ${ago(h.lagMs)}${h.lastError ? `; last error: ${h.lastError}` : ''}\n`,
         );
-        const rows = h.lastRuns.map((r) => [String(r.runId), r.mode, r.status, r.startedAt ?? '', r.finishedAt ?? '', String(r.pages), String(r.requests), String(r.casesUpserted), r.error ?? '']);
-        process.stdout.write(`${table(['run', 'mode', 'status', 'started', 'finished', 'pages', 'requests', 'upserted', 'error'], rows, [6, 11, 11, 24, 24, 6, 8, 8, 60])}\n\n`);
+        if (h.heldDeletions > 0) {
+          process.stdout.write(`  ${h.heldDeletions} deletions held by the mass-deletion guard: the next verified full sweep that misses them too tombstones them\n`);
+        }
+        const latest = h.lastRuns[0];
+        if (latest && latest.warnings > 0) {
+          process.stdout.write(`  run ${latest.runId}: ${latest.warnings} warnings${latest.warnings > h.warnings.length ? ` (first ${h.warnings.length})` : ''}\n`);
+          for (const w of h.warnings) process.stdout.write(`    ${w.caseId ?? 'run'} ${w.field}: ${w.detail}\n`);
+        }
+        const rows = h.lastRuns.map((r) => [String(r.runId), r.mode, r.status, r.startedAt ?? '', r.finishedAt ?? '', String(r.pages), String(r.requests), String(r.casesUpserted), String(r.warnings), r.error ?? '']);
+        process.stdout.write(`${table(['run', 'mode', 'status', 'started', 'finished', 'pages', 'requests', 'upserted', 'warnings', 'error'], rows, [6, 11, 11, 24, 24, 6, 8, 8, 8, 60])}\n\n`);
       }
       process.stdout.write(extra.text);
     } finally {

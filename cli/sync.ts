@@ -5,11 +5,11 @@ import { Store } from '../store/index.js';
 import { RemoteClient } from '../worker/client.js';
 import { SyncEmitter, type SyncSummary } from '../worker/events.js';
 import { runSync } from '../worker/sync.js';
-import { addSyncOptions, commonOptions, parseDuration, requireHelpcenter, type CommonOptions } from './options.js';
+import { addMaxDeleteOption, addSyncOptions, commonOptions, parseDeleteLimit, parseDuration, requireHelpcenter, type CommonOptions } from './options.js';
 import { printJson } from './output.js';
 
 export function clientFor(o: CommonOptions): RemoteClient {
-  return new RemoteClient({ baseUrl: o.baseUrl, token: o.token, tokenIn: o.tokenIn, attempts: o.attempts, totalTimeMs: o.retryTime });
+  return new RemoteClient({ baseUrl: o.baseUrl, token: o.token, tokenIn: o.tokenIn, attempts: o.attempts, totalTimeMs: o.retryTime, maxPageBytes: o.maxPageBytes });
 }
 
 /** Shows a progress bar on a TTY while a run pages: cases against the remote's total, rate and ETA. */
@@ -51,6 +51,8 @@ export function summaryLine(s: SyncSummary): string {
     `${s.messagesUpserted} messages upserted, ${s.unchanged} unchanged, ${s.deleted} deleted, ${s.rejected} rejected` +
     (s.inferredClosed ? `, ${s.inferredClosed} inferred closed` : '') +
     (s.drift ? `, ${s.drift} drift step-backs` : '') +
+    (s.warnings ? `, ${s.warnings} warnings` : '') +
+    (s.heldDeletions ? `, ${s.heldDeletions} deletions held` : '') +
     (s.resumedFrom !== null ? `, resumed run ${s.resumedFrom}` : '') +
     ` in ${(s.durationMs / 1000).toFixed(1)} s`
   );
@@ -64,20 +66,26 @@ export function registerSync(program: Command): void {
     .option('--lookback <duration>', 'incremental: re-read activity this long before the last watermark', '15m')
     .option('--json', 'print the run summary as one JSON object');
   addSyncOptions(cmd);
+  addMaxDeleteOption(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
     const o = commonOptions(raw);
     const helpcenter = requireHelpcenter(o);
     const lookbackMs = parseDuration(String(raw.lookback), '--lookback');
+    const maxDelete = parseDeleteLimit(raw.maxDelete);
     const store = new Store(o.db);
     const client = clientFor(o);
     const events = new SyncEmitter();
     const stopBar = attachProgressBar(events);
+    // conclusions the run could not draw are worth a line; unreadable fields are counted in the summary
+    events.on('warning', (e) => {
+      if (e.field === 'sweep') process.stderr.write(`hcsync: warning: ${e.detail}\n`);
+    });
     const ac = new AbortController();
     const onSignal = () => ac.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const summary = await runSync(store, client, { helpcenter, mode: raw.full ? 'full' : 'incremental', lookbackMs, events, signal: ac.signal });
+      const summary = await runSync(store, client, { helpcenter, mode: raw.full ? 'full' : 'incremental', lookbackMs, maxDelete, events, signal: ac.signal });
       stopBar();
       if (raw.json) printJson(summary);
       else process.stderr.write(`${summaryLine(summary)}\n`);

@@ -3,7 +3,7 @@ import { UsageError } from '../contract/errors.js';
 import { Store } from '../store/index.js';
 import { jsonLogger } from '../worker/log.js';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, WORKER_DEFAULTS, parseRedisUrl, type WorkerConfig } from '../worker/queue.js';
-import { addRemoteOptions, addStoreOption, commonOptions, parseDuration, positiveInt } from './options.js';
+import { addMaxDeleteOption, addRemoteOptions, addStoreOption, commonOptions, parseDeleteLimit, parseDuration, positiveInt } from './options.js';
 import { clientFor } from './sync.js';
 
 /** Where the queue lives: `--redis-url` (REDIS_URL) and `--queue` (HCSYNC_QUEUE), for worker and schedule. */
@@ -49,6 +49,7 @@ export function registerWorker(program: Command): void {
     .addOption(new Option('--log-every <pages>', 'log a progress line every N pages').env('HCSYNC_LOG_EVERY').default(String(WORKER_DEFAULTS.logEveryPages)));
   addStoreOption(cmd);
   addRemoteOptions(cmd);
+  addMaxDeleteOption(cmd);
   addQueueOptions(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
     const o = commonOptions(raw);
@@ -57,6 +58,7 @@ export function registerWorker(program: Command): void {
       ...q,
       concurrency: positiveInt(raw.concurrency, '--concurrency'),
       lookbackMs: parseDuration(String(raw.lookback), '--lookback'),
+      maxDelete: parseDeleteLimit(raw.maxDelete),
       lockDurationMs: parseDuration(String(raw.lockDuration), '--lock-duration'),
       stalledIntervalMs: parseDuration(String(raw.stalledInterval), '--stalled-interval'),
       busyDelayMs: parseDuration(String(raw.busyDelay), '--busy-delay'),

@@ -3,23 +3,47 @@ import type { Case, CaseState, ListParams, SortBy, SortOrder } from './types.js'
 /** STATE order: UNHANDLED < HANDLING < CLOSED (SPEC §1). */
 export const STATE_RANK: Record<CaseState, number> = { UNHANDLED: 0, HANDLING: 1, CLOSED: 2 };
 export const RANK_STATE: readonly CaseState[] = ['UNHANDLED', 'HANDLING', 'CLOSED'];
+/**
+ * The rank of a case whose `state` is missing or not one of the three
+ * (tolerant reading, SPEC §2): it sorts after CLOSED in STATE order and
+ * matches no state filter but ALL. The simulator orders such cases the same way.
+ */
+export const UNKNOWN_STATE_RANK = 3;
+
+/** The state a rank stands for; undefined for UNKNOWN_STATE_RANK. */
+export function rankState(rank: number): CaseState | undefined {
+  return RANK_STATE[rank];
+}
 
 /** Creation time of an ObjectId in ms: its first 8 hex digits are seconds since the epoch. */
 export function idCreatedMs(id: string): number {
   return parseInt(id.slice(0, 8), 16) * 1000;
 }
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})(?:([T ])(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|([+-])(\d{2})(?::?(\d{2}))?)?$/i;
 
 /**
  * An ISO 8601 instant in ms, NaN for anything else. A time without a zone is
  * read as UTC (never the machine's zone: order must not depend on where we run);
- * loose forms Date.parse would guess at ("May 14 2024") are refused.
+ * every ISO 8601 offset form is read (`+02`, `+0200`, `+02:00`: Date.parse
+ * alone refuses the first two); loose forms Date.parse would guess at
+ * ("May 14 2024") and impossible dates ("2024-02-30") are refused.
  */
 export function parseInstant(s: string): number {
   const m = ISO_INSTANT.exec(s);
   if (!m) return Number.NaN;
-  return Date.parse(m[1] === undefined && s.length > 10 ? `${s}Z` : s);
+  const [, date, , time, zone, sign, hh, mm] = m;
+  if (!realDate(date!)) return Number.NaN;
+  if (time === undefined) return zone === undefined ? Date.parse(date!) : Number.NaN;
+  const offset = zone === undefined || zone.toUpperCase() === 'Z' ? 'Z' : `${sign}${hh}:${mm ?? '00'}`;
+  return Date.parse(`${date}T${time}${offset}`);
+}
+
+/** A calendar date that exists (Date.parse rolls 2024-02-30 over to 1 March). */
+function realDate(ymd: string): boolean {
+  const [y, mo, d] = ymd.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
 }
 
 /**
@@ -31,7 +55,7 @@ export function lastActivityMs(c: Pick<Case, '_id' | 'messages'>): number {
   const msgs = c.messages;
   if (Array.isArray(msgs)) {
     for (const m of msgs) {
-      if (m && typeof m.sent === 'string') {
+      if (typeof m === 'object' && m !== null && typeof m.sent === 'string') {
         const t = parseInstant(m.sent);
         if (t > best) best = t;
       }
@@ -48,8 +72,11 @@ export interface SortKeys {
   stateRank: number;
 }
 
+/** The keys of a case with a usable `_id`; a state that is not one of the three ranks UNKNOWN_STATE_RANK. */
 export function sortKeys(c: Case): SortKeys {
-  return { id: c._id.toLowerCase(), sentMs: lastActivityMs(c), stateRank: STATE_RANK[c.state] };
+  const st: unknown = c.state;
+  const stateRank = typeof st === 'string' && Object.hasOwn(STATE_RANK, st) ? STATE_RANK[st as CaseState] : UNKNOWN_STATE_RANK;
+  return { id: c._id.toLowerCase(), sentMs: lastActivityMs(c), stateRank };
 }
 
 /** Ascending comparison by `sortBy` with the `_id` tie-break; callers flip it for desc. */
@@ -68,5 +95,5 @@ export function keyComparator(sortBy: SortBy, sortOrder: SortOrder): (a: SortKey
 }
 
 export function matchesState(k: SortKeys, state: ListParams['state']): boolean {
-  return state === 'ALL' || RANK_STATE[k.stateRank] === state;
+  return state === 'ALL' || rankState(k.stateRank) === state;
 }

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { ApiError, apiError } from '../contract/errors.js';
 import { parseListParams } from '../contract/params.js';
 import type { ListParams } from '../contract/types.js';
+import { applyWorldQuirks, quirkAfterAnswer, quirkAnswer, quirkText, type Quirks } from './quirks.js';
 import { Rng } from './random.js';
 import { World } from './world.js';
 
@@ -59,6 +60,8 @@ export interface SimulatorOptions {
   host?: string;
   port?: number;
   faults?: Partial<FaultConfig>;
+  /** deliberate misbehaviour (sim/quirks.ts); world-level ones are applied to the world at start */
+  quirks?: Quirks;
 }
 
 export interface SimulatorCounters {
@@ -79,7 +82,12 @@ export class Simulator {
   readonly world: World;
   readonly url: string;
   faults: FaultConfig;
+  /** page-level quirks in force; may be changed at any time */
+  quirks: Quirks;
   counters: SimulatorCounters = Simulator.zeroCounters();
+  /** list answers per helpcenter (quirks that depend on the answer's number) */
+  private readonly answers = new Map<string, number>();
+  private readonly moved = new Set<string>();
   /** run before answering each valid list request (not for faults that answer no list) */
   beforeList?: (params: ListParams, world: World) => void;
   private readonly token: string | undefined;
@@ -89,8 +97,9 @@ export class Simulator {
   private tooManyCount = 0;
   private badShapeCount = 0;
 
-  private constructor(world: World, server: http.Server, url: string, token: string | undefined, faults: FaultConfig) {
+  private constructor(world: World, server: http.Server, url: string, token: string | undefined, faults: FaultConfig, quirks: Quirks) {
     this.world = world;
+    this.quirks = quirks;
     this.server = server;
     this.url = url;
     this.token = token;
@@ -101,6 +110,8 @@ export class Simulator {
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
     const world = opts.world ?? World.generate(opts.seed ?? 1, opts.helpcenters ?? 1, opts.cases ?? 1000);
     const faults: FaultConfig = { ...DEFAULT_FAULTS, retryAfter: { ...DEFAULT_FAULTS.retryAfter }, script: [], ...opts.faults };
+    const quirks: Quirks = { ...opts.quirks };
+    applyWorldQuirks(world, quirks);
     const server = http.createServer({ keepAlive: true });
     const host = opts.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
@@ -113,7 +124,7 @@ export class Simulator {
     const addr = server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
     const urlHost = host.includes(':') ? `[${host}]` : host;
-    const sim = new Simulator(world, server, `http://${urlHost}:${port}`, opts.token, faults);
+    const sim = new Simulator(world, server, `http://${urlHost}:${port}`, opts.token, faults, quirks);
     server.on('connection', (s: Socket) => {
       sim.sockets.add(s);
       s.once('close', () => sim.sockets.delete(s));
@@ -182,16 +193,36 @@ export class Simulator {
       default:
         break;
     }
+    const q = this.quirks;
+    if (q.latencyMs) await new Promise((r) => setTimeout(r, q.latencyMs));
+    if (q.endlessBody) return this.sendEndless(req, res);
     let body: string;
     try {
       this.beforeList?.(params, this.world);
-      body = JSON.stringify(this.world.list(params));
+      const n = (this.answers.get(params.id) ?? 0) + 1;
+      this.answers.set(params.id, n);
+      body = quirkText(q, JSON.stringify(quirkAnswer(q, params, this.world.list(params), n)));
+      quirkAfterAnswer(q, params, this.world, this.moved);
     } catch (e) {
       if (e instanceof ApiError) return this.sendError(res, e);
       throw e;
     }
     if (kind === 'truncate') return this.sendTruncated(req, res, body);
     this.send(res, 200, body);
+  }
+
+  /** 200, chunked, a list that never ends: writes until the client goes away. */
+  private sendEndless(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.counters.byStatus[200] = (this.counters.byStatus[200] ?? 0) + 1;
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+    const chunk = Buffer.from(`${JSON.stringify({ _id: 'ffffffffffffffffffffffff', state: 'CLOSED', subject: 'x'.repeat(65_000) })},`);
+    res.write('{"offset":0,"limit":500,"total":1,"cases":[');
+    const pump = () => {
+      while (!res.destroyed && res.write(chunk));
+      if (!res.destroyed) res.once('drain', pump);
+    };
+    req.socket.once('close', () => res.destroy());
+    pump();
   }
 
   private authorised(req: http.IncomingMessage, q: URLSearchParams): boolean {

@@ -1,5 +1,5 @@
 import { apiError } from '../contract/errors.js';
-import { RANK_STATE, STATE_RANK, idCreatedMs, keyComparator, lastActivityMs, matchesState, sortKeys, type SortKeys } from '../contract/order.js';
+import { RANK_STATE, STATE_RANK, UNKNOWN_STATE_RANK, idCreatedMs, keyComparator, lastActivityMs, matchesState, sortKeys, type SortKeys } from '../contract/order.js';
 import { STATES, type Case, type CaseState, type ListParams, type ListResponse, type Message, type SortBy, type StateFilter } from '../contract/types.js';
 import { CaseFactory, DEFAULT_END_MS, generateCases } from './generator.js';
 import { Rng } from './random.js';
@@ -58,14 +58,18 @@ export interface Mutation {
   state?: CaseState;
 }
 
-/** Sort keys of anything the list may hold: valid cases exactly as sortKeys; invalid ones best effort. */
+/**
+ * Sort keys of anything the list may hold: a case with a string `_id`
+ * exactly as the contract's sortKeys (an unknown state ranks after CLOSED,
+ * as the local store orders it); anything else best effort.
+ */
 export function looseKeys(raw: unknown): SortKeys {
   const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const id = typeof o._id === 'string' ? o._id.toLowerCase() : '';
-  const state = typeof o.state === 'string' && Object.hasOwn(STATE_RANK, o.state) ? (o.state as CaseState) : 'CLOSED';
+  const stateRank = typeof o.state === 'string' && Object.hasOwn(STATE_RANK, o.state) ? STATE_RANK[o.state as CaseState] : UNKNOWN_STATE_RANK;
   const created = /^[0-9a-f]{8}/.test(id) ? idCreatedMs(id) : 0;
   const sent = lastActivityMs({ _id: id, messages: Array.isArray(o.messages) ? (o.messages as Message[]) : undefined });
-  return { id, sentMs: Number.isFinite(sent) ? sent : created, stateRank: STATE_RANK[state] };
+  return { id, sentMs: Number.isFinite(sent) ? sent : created, stateRank };
 }
 
 export class World {
@@ -204,10 +208,15 @@ export class World {
     return true;
   }
 
-  /** Add any object (possibly invalid: no _id, wrong types); the list returns it, ordered by best-effort keys. */
+  /**
+   * Add any object (possibly invalid: no _id, wrong types); the list returns
+   * it, ordered by best-effort keys. One with a string `_id` replaces the
+   * case of that id.
+   */
   injectRaw(hc: string, raw: unknown): void {
     const h = this.hc(hc);
-    this.insert(h, raw as Case, `raw:${h.nextRaw++}`);
+    const id = typeof raw === 'object' && raw !== null ? (raw as { _id?: unknown })._id : undefined;
+    this.insert(h, raw as Case, typeof id === 'string' ? id.toLowerCase() : `raw:${h.nextRaw++}`);
   }
 
   /** One random change (add 25%, reply 35%, state change 25%, delete 15%) to a random helpcenter. */
@@ -322,8 +331,8 @@ function nextHex(id: string): string {
 }
 
 function keysOf(c: Case): SortKeys {
-  const valid = typeof c === 'object' && c !== null && typeof c._id === 'string' && typeof c.state === 'string' && Object.hasOwn(STATE_RANK, c.state);
-  return valid ? sortKeys(c) : looseKeys(c);
+  const keyed = typeof c === 'object' && c !== null && !Array.isArray(c) && typeof c._id === 'string';
+  return keyed ? sortKeys(c) : looseKeys(c);
 }
 
 /** First index whose entry sorts after `keys` (after equal keys too, as a stable sort appends). */

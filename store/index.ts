@@ -4,12 +4,16 @@ import { CaseReader, type PageRows } from './read.js';
 import { RunLog, type RunCounters } from './runs.js';
 import { ReportQueries } from './report.js';
 import { CaseSearch } from './search.js';
-import { SweepConclusions } from './sweep.js';
-import { CaseWriter, type DeliveredCase, type RejectedInput, type WriteCounts } from './write.js';
+import { SweepConclusions, type DeleteLimit, type TombstoneResult } from './sweep.js';
+import { CaseWriter, type WriteCounts } from './write.js';
+import type { DeliveredCase, RejectedCase } from '../contract/validate.js';
 
 export type { PageRows } from './read.js';
 export * from './runs.js';
-export type { DeliveredCase, RejectedInput, WriteCounts } from './write.js';
+export type { WriteCounts } from './write.js';
+export { caseHash } from './write.js';
+export type { DeleteLimit, TombstoneResult } from './sweep.js';
+export type { DeliveredCase, RejectedCase } from '../contract/validate.js';
 
 /** One page as the sync hands it to the store: written atomically with its checkpoint. */
 export interface PageWrite {
@@ -19,11 +23,11 @@ export interface PageWrite {
   sweepId?: number;
   nowMs: number;
   cases: readonly DeliveredCase[];
-  rejected: readonly RejectedInput[];
+  rejected: readonly RejectedCase[];
   /** full sweep only: the id range this page verified, and every id it contained */
   verified?: { afterId: string; throughId: string | null; seenIds: readonly string[] };
-  /** the run's counters after this page (cumulative) */
-  counters: RunCounters;
+  /** the run's counters after this page, from what the page wrote: called inside the transaction, saved with it */
+  progress: (counts: WriteCounts) => RunCounters;
   checkpoint: unknown;
 }
 
@@ -55,30 +59,49 @@ export class Store {
    * with SQLITE_BUSY when another process commits in between (busy_timeout
    * does not cover that upgrade); IMMEDIATE waits for the lock at BEGIN.
    */
-  writePage(w: PageWrite): WriteCounts {
+  writePage(w: PageWrite): { counts: WriteCounts; counters: RunCounters } {
     return this.db.transaction(() => {
       const counts = this.writer.upsertCases(w.hc, w.runId, w.nowMs, w.cases);
       this.writer.recordRejected(w.hc, w.runId, w.nowMs, w.rejected);
+      counts.rejected = w.rejected.length;
+      counts.warnings = this.writer.recordWarnings(w.hc, w.runId, w.nowMs, w.cases);
       if (w.verified) this.conclusions.recordMissing(w.sweepId ?? w.runId, w.hc, w.verified.afterId, w.verified.throughId, w.verified.seenIds);
-      const c = w.counters;
-      c.pages++;
-      c.casesUpserted += counts.inserted + counts.updated;
-      c.messagesUpserted += counts.messages;
-      c.unchanged += counts.unchanged;
-      c.rejected += w.rejected.length;
-      this.runs.saveProgress(w.runId, c, w.checkpoint);
+      const counters = w.progress(counts);
+      this.runs.saveProgress(w.runId, counters, w.checkpoint);
       this.runs.markFirstPage(w.hc, w.nowMs);
-      return counts;
+      return { counts, counters };
     }).immediate();
   }
 
-  /** Tombstone what a verified complete sweep found missing. */
-  applyTombstones(sweepId: number, runId: number, hc: number, nowMs: number): number {
-    return this.db.transaction(() => this.conclusions.applyTombstones(sweepId, runId, hc, nowMs)).immediate();
+  /** Conclude a verified complete sweep: tombstones within the mass-deletion guard (store/sweep.ts). */
+  applyTombstones(a: { sweepId: number; runId: number; hc: number; nowMs: number; maxDelete: DeleteLimit }): TombstoneResult {
+    return this.db
+      .transaction(() => {
+        const r = this.conclusions.applyTombstones(a.sweepId, a.runId, a.hc, a.nowMs, a.maxDelete);
+        if (r.held > 0) this.runs.recordRunWarning(a.runId, a.hc, 'sweep', r.message, a.nowMs);
+        return r;
+      })
+      .immediate();
   }
 
-  inferClosed(runId: number, hc: number, nowMs: number, openIds: readonly string[]): number {
-    return this.db.transaction(() => this.conclusions.inferClosed(runId, hc, nowMs, openIds)).immediate();
+  /** A sweep that could not be verified: forget the absences it noted (they prove nothing). */
+  abandonSweep(_sweepId: number, hc: number): void {
+    this.db.transaction(() => this.conclusions.abandonSweep(hc)).immediate();
+  }
+
+  /** Live cases the mass-deletion guard holds for a helpcenter. */
+  heldDeletions(hc: number): number {
+    return this.conclusions.heldDeletions(hc);
+  }
+
+  /** Local live open cases not among `ids`: the candidates an incremental may infer closed. */
+  openCasesNotIn(hc: number, ids: readonly string[]): string[] {
+    return this.conclusions.openCasesNotIn(hc, ids);
+  }
+
+  /** Mark these open cases CLOSED (inferred); returns how many were changed. */
+  inferClosed(runId: number, hc: number, nowMs: number, ids: readonly string[]): number {
+    return this.db.transaction(() => this.conclusions.inferClosed(runId, hc, nowMs, ids)).immediate();
   }
 
   /** Search statements, prepared on first use (list-only processes never pay for them). */

@@ -16,10 +16,25 @@ export interface RunCounters {
   rejected: number;
   inferredClosed: number;
   drift: number;
+  /** fields that could not be read and conclusions that could not be drawn (SPEC §2, §3) */
+  warnings: number;
+  /** deletions the mass-deletion guard holds after this run */
+  heldDeletions: number;
 }
 
 export function zeroCounters(): RunCounters {
-  return { pages: 0, requests: 0, casesUpserted: 0, messagesUpserted: 0, unchanged: 0, deleted: 0, rejected: 0, inferredClosed: 0, drift: 0 };
+  return {
+    pages: 0, requests: 0, casesUpserted: 0, messagesUpserted: 0, unchanged: 0, deleted: 0, rejected: 0, inferredClosed: 0, drift: 0,
+    warnings: 0, heldDeletions: 0,
+  };
+}
+
+/** One stored warning of a run: a case's unreadable field, or (caseId null) a conclusion the run could not draw. */
+export interface RunWarning {
+  runId: number;
+  caseId: string | null;
+  field: string;
+  detail: string;
 }
 
 export interface RunRow {
@@ -39,6 +54,8 @@ export interface RunRow {
   rejected: number;
   inferred_closed: number;
   drift: number;
+  warnings: number;
+  held_deletions: number;
   checkpoint: string | null;
   resumed_from: number | null;
   error_code: string | null;
@@ -105,7 +122,8 @@ export class RunLog {
       progress: db.prepare(
         `UPDATE sync_runs SET pages = @pages, requests = @requests, cases_upserted = @casesUpserted,
            messages_upserted = @messagesUpserted, unchanged = @unchanged, deleted = @deleted, rejected = @rejected,
-           inferred_closed = @inferredClosed, drift = @drift, checkpoint = @checkpoint
+           inferred_closed = @inferredClosed, drift = @drift, warnings = @warnings, held_deletions = @heldDeletions,
+           checkpoint = coalesce(@checkpoint, CASE WHEN @keepCheckpoint THEN checkpoint END)
          WHERE run_id = @runId`,
       ),
       finish: db.prepare(
@@ -121,6 +139,10 @@ export class RunLog {
       ),
       leaseRenew: db.prepare('UPDATE leases SET expires_ms = ? WHERE helpcenter = ? AND owner = ?'),
       leaseDrop: db.prepare('DELETE FROM leases WHERE helpcenter = ? AND owner = ?'),
+      runWarning: db.prepare('INSERT INTO sync_warnings (run_id, hc, case_id, field, detail, seen_ms) VALUES (?, ?, NULL, ?, ?, ?)'),
+      warnings: db.prepare<[number, number], { runId: number; caseId: string | null; field: string; detail: string }>(
+        'SELECT run_id AS runId, case_id AS caseId, field, detail FROM sync_warnings WHERE run_id = ? ORDER BY rowid LIMIT ?',
+      ),
       lastActivity: db.prepare<[number], number | null>('SELECT max(sent_ms) FROM cases WHERE hc = ? AND deleted_ms IS NULL').pluck(),
       counts: db.prepare<[{ hc: number }], CaseCounts>(
         `SELECT count(*) FILTER (WHERE deleted_ms IS NULL) AS live, count(*) FILTER (WHERE deleted_ms IS NOT NULL) AS deleted,
@@ -191,8 +213,27 @@ export class RunLog {
     return this.s.resumable.get(hc, mode);
   }
 
+  /**
+   * Save a run's counters and checkpoint. `checkpoint` undefined keeps the
+   * saved one (a failed run keeps where it stood); null clears it.
+   */
   saveProgress(runId: number, c: RunCounters, checkpoint: unknown): void {
-    this.s.progress.run({ ...c, runId, checkpoint: checkpoint === undefined ? null : JSON.stringify(checkpoint) });
+    this.s.progress.run({
+      ...c,
+      runId,
+      checkpoint: checkpoint === undefined || checkpoint === null ? null : JSON.stringify(checkpoint),
+      keepCheckpoint: checkpoint === undefined ? 1 : 0,
+    });
+  }
+
+  /** Record a conclusion a run could not draw (or drew with a caveat), shown by `status`. */
+  recordRunWarning(runId: number, hc: number, field: string, detail: string, nowMs: number): void {
+    this.s.runWarning.run(runId, hc, field, detail, nowMs);
+  }
+
+  /** The first `limit` stored warnings of a run, in the order they were seen. */
+  runWarnings(runId: number, limit = 20): RunWarning[] {
+    return this.s.warnings.all(runId, limit);
   }
 
   finishRun(runId: number, status: RunStatus, nowMs: number, error?: { code: string; message: string }): void {

@@ -150,4 +150,32 @@ export const MIGRATIONS: readonly string[] = [
     expires_ms INTEGER NOT NULL
   );
   `,
+  // 2: tolerant reading's warnings, the mass-deletion guard's held deletions (SPEC §2, §3)
+  `
+  ALTER TABLE sync_runs ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sync_runs ADD COLUMN held_deletions INTEGER NOT NULL DEFAULT 0;
+
+  -- A field a run could not read (case_id set), or a conclusion it could not draw (case_id NULL).
+  CREATE TABLE sync_warnings (
+    rowid INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    hc INTEGER NOT NULL,
+    case_id TEXT,
+    field TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    seen_ms INTEGER NOT NULL
+  );
+  -- one row per case and field per run (overlapping pages deliver a case twice)
+  CREATE UNIQUE INDEX sync_warnings_once ON sync_warnings (run_id, case_id, field);
+
+  -- Cases a verified sweep found gone that the mass-deletion guard kept: the
+  -- next verified sweep that also misses them tombstones them.
+  CREATE TABLE held_deletions (
+    hc INTEGER NOT NULL,
+    case_rowid INTEGER NOT NULL,
+    run_id INTEGER NOT NULL,
+    held_ms INTEGER NOT NULL,
+    PRIMARY KEY (hc, case_rowid)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,26 +1,29 @@
 import { createHash } from 'node:crypto';
-import { RANK_STATE, parseInstant, type SortKeys } from '../contract/order.js';
+import { parseInstant, rankState } from '../contract/order.js';
 import type { Case, Message } from '../contract/types.js';
+import type { DeliveredCase, RejectedCase } from '../contract/validate.js';
 import { digitsOnly, foldText } from './fold.js';
 import type { Db } from './open.js';
 
-export interface DeliveredCase {
-  case: Case;
-  keys: SortKeys;
-}
-
-export interface RejectedInput {
-  id: string | undefined;
-  reason: string;
-  raw: unknown;
-}
-
+/** What writing one page did (cases and messages), for the run's counters. */
 export interface WriteCounts {
   inserted: number;
   updated: number;
   unchanged: number;
   messages: number;
+  /** refused cases recorded */
+  rejected: number;
+  /** field warnings recorded (new ones: each case and field once per run) */
+  warnings: number;
 }
+
+/** The hash that detects an unchanged case: of its JSON text exactly as stored. The one place it is computed. */
+export function caseHash(json: string): string {
+  return createHash('sha1').update(json).digest('base64');
+}
+
+/** Warning rows stored per run; beyond this they are counted, not stored (a remote where every case is odd). */
+export const MAX_STORED_WARNINGS = 10_000;
 
 interface ExistingRow {
   rowid: number;
@@ -38,10 +41,6 @@ type FtsOp =
   | ['caseDel' | 'contactDel' | 'messageDel', number]
   | ['case', number, string, string]
   | ['contact' | 'message', number, string];
-
-function sha1(s: string): string {
-  return createHash('sha1').update(s).digest('base64');
-}
 
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
@@ -78,6 +77,8 @@ export class CaseWriter {
   private readonly deleteMessageFts;
   private readonly insertEvent;
   private readonly insertRejected;
+  private readonly insertWarning;
+  private readonly storedWarnings = new Map<number, number>();
 
   constructor(private readonly db: Db) {
     this.selectExisting = db.prepare<[number, string], ExistingRow>(
@@ -116,15 +117,41 @@ export class CaseWriter {
     this.insertRejected = db.prepare(
       'INSERT INTO rejected_cases (hc, run_id, case_id, reason, raw, seen_ms) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.insertWarning = db.prepare(
+      'INSERT OR IGNORE INTO sync_warnings (run_id, hc, case_id, field, detail, seen_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /**
+   * Record the fields of delivered cases that could not be read (SPEC §2):
+   * once per case and field per run; at most MAX_STORED_WARNINGS rows per
+   * run. Returns how many were new (stored or not).
+   */
+  recordWarnings(hc: number, runId: number, nowMs: number, cases: readonly DeliveredCase[]): number {
+    let n = 0;
+    let stored = this.storedWarnings.get(runId) ?? 0;
+    for (const c of cases) {
+      for (const w of c.warnings) {
+        if (stored >= MAX_STORED_WARNINGS) {
+          n++;
+          continue;
+        }
+        if (this.insertWarning.run(runId, hc, c.keys.id, w.field, w.detail, nowMs).changes === 1) {
+          n++;
+          stored++;
+        }
+      }
+    }
+    this.storedWarnings.set(runId, stored);
+    return n;
   }
 
   /** Upsert delivered cases of one helpcenter. Call inside a transaction. */
   upsertCases(hc: number, runId: number, nowMs: number, cases: readonly DeliveredCase[]): WriteCounts {
-    const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0, messages: 0 };
+    const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0, messages: 0, rejected: 0, warnings: 0 };
     const fts: FtsOp[] = [];
-    for (const { case: c, keys } of cases) {
-      const json = JSON.stringify(c);
-      const hash = sha1(json);
+    for (const { case: c, keys, json } of cases) {
+      const hash = caseHash(json);
       const old = this.selectExisting.get(hc, keys.id);
       // an inferred CLOSED is replaced by the remote's own copy even when they agree
       if (old && old.hash === hash && old.deleted_ms === null && old.state_inferred === 0) {
@@ -152,18 +179,18 @@ export class CaseWriter {
       let keep = 0; // messages already stored that stay as they are
       if (!old) {
         rowid = Number(this.insertCase.run(row).lastInsertRowid);
-        this.insertEvent.run(hc, keys.id, nowMs, 'created', null, RANK_STATE[keys.stateRank], msgs.length, 0, runId);
+        this.insertEvent.run(hc, keys.id, nowMs, 'created', null, rankState(keys.stateRank) ?? null, msgs.length, 0, runId);
         counts.inserted++;
       } else {
         rowid = old.rowid;
         this.updateCase.run({ ...row, rowid });
         fts.push(['caseDel', rowid], ['contactDel', rowid]);
         if (old.deleted_ms !== null) {
-          this.insertEvent.run(hc, keys.id, nowMs, 'restored', null, RANK_STATE[keys.stateRank], null, 0, runId);
+          this.insertEvent.run(hc, keys.id, nowMs, 'restored', null, rankState(keys.stateRank) ?? null, null, 0, runId);
         } else {
           keep = commonPrefix(old.json, msgs);
           if (old.state_rank !== keys.stateRank) {
-            this.insertEvent.run(hc, keys.id, nowMs, 'state', RANK_STATE[old.state_rank], RANK_STATE[keys.stateRank], null, 0, runId);
+            this.insertEvent.run(hc, keys.id, nowMs, 'state', rankState(old.state_rank) ?? null, rankState(keys.stateRank) ?? null, null, 0, runId);
           }
           if (msgs.length > old.message_count) {
             this.insertEvent.run(hc, keys.id, nowMs, 'messages', null, null, msgs.length - old.message_count, 0, runId);
@@ -177,7 +204,8 @@ export class CaseWriter {
       const contact = contactText(c);
       if (contact !== null) fts.push(['contact', rowid, contact]);
       for (let i = keep; i < msgs.length; i++) {
-        const m = msgs[i]!;
+        // tolerant reading: a message that is not an object is kept in the JSON, with no readable fields here
+        const m: Partial<Message> = typeof msgs[i] === 'object' && msgs[i] !== null ? msgs[i]! : {};
         const sent = typeof m.sent === 'string' ? parseInstant(m.sent) : Number.NaN;
         const content = str(m.content);
         const mid = Number(
@@ -210,7 +238,7 @@ export class CaseWriter {
     }
   }
 
-  recordRejected(hc: number, runId: number, nowMs: number, rejected: readonly RejectedInput[]): void {
+  recordRejected(hc: number, runId: number, nowMs: number, rejected: readonly RejectedCase[]): void {
     for (const r of rejected) {
       let raw: string | null;
       try {
@@ -235,12 +263,19 @@ export class CaseWriter {
   }
 }
 
-/** How many leading messages of the stored case are unchanged in the delivered one. */
+/**
+ * How many leading messages of the stored case are unchanged in the
+ * delivered one. A message too deeply nested to compare counts as changed.
+ */
 function commonPrefix(oldJson: string, msgs: readonly Message[]): number {
-  const old = (JSON.parse(oldJson) as Case).messages;
-  if (!Array.isArray(old)) return 0;
-  const n = Math.min(old.length, msgs.length);
-  let i = 0;
-  while (i < n && JSON.stringify(old[i]) === JSON.stringify(msgs[i])) i++;
-  return i;
+  try {
+    const old = (JSON.parse(oldJson) as Case).messages;
+    if (!Array.isArray(old)) return 0;
+    const n = Math.min(old.length, msgs.length);
+    let i = 0;
+    while (i < n && JSON.stringify(old[i]) === JSON.stringify(msgs[i])) i++;
+    return i;
+  } catch {
+    return 0;
+  }
 }

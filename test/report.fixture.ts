@@ -88,11 +88,11 @@ function syncPage(store: Store, helpcenter: string, nowMs: number, cases: readon
   const delivered = cases.map((c) => {
     const v = validateCase(c);
     if (!v.ok) throw new Error(v.reason);
-    return { case: v.case, keys: v.keys };
+    return { case: v.case, keys: v.keys, json: JSON.stringify(c), warnings: v.warnings };
   });
   const verified = full ? { afterId: '', throughId: null, seenIds: delivered.map((d) => d.keys.id) } : undefined;
-  store.writePage({ hc, runId, nowMs, cases: delivered, rejected: [], counters: zeroCounters(), checkpoint: null, ...(verified ? { verified } : {}) });
-  if (full) store.applyTombstones(runId, runId, hc, nowMs);
+  store.writePage({ hc, runId, nowMs, cases: delivered, rejected: [], progress: () => zeroCounters(), checkpoint: null, ...(verified ? { verified } : {}) });
+  if (full) store.applyTombstones({ sweepId: runId, runId, hc, nowMs, maxDelete: { fraction: 1 } });
 }
 
 /** Write the fixture's three syncs, plus a synced helpcenter with no cases at all. */

@@ -29,9 +29,9 @@ function write(store: Store, cases: readonly Case[], opts: { helpcenter?: string
   const delivered = cases.map((c) => {
     const v = validateCase(c);
     if (!v.ok) throw new Error(v.reason);
-    return { case: v.case, keys: v.keys };
+    return { case: v.case, keys: v.keys, json: JSON.stringify(c), warnings: v.warnings };
   });
-  const w: PageWrite = { hc, runId, nowMs: Date.now(), cases: delivered, rejected: [], counters: zeroCounters(), checkpoint: null };
+  const w: PageWrite = { hc, runId, nowMs: Date.now(), cases: delivered, rejected: [], progress: () => zeroCounters(), checkpoint: null };
   if (opts.verified) w.verified = opts.verified;
   store.writePage(w);
   return { hc, runId };
@@ -321,7 +321,7 @@ describe('searchCases: the index follows the store', () => {
       expect(ids(store, { query: 'modem' }).sort()).toEqual([1, 2]);
       // a verified complete sweep that no longer sees b tombstones it
       const { hc, runId } = write(store, [a], { verified: { afterId: '', throughId: null, seenIds: [a._id.toLowerCase()] } });
-      expect(store.applyTombstones(runId, runId, hc, Date.now())).toBe(1);
+      expect(store.applyTombstones({ sweepId: runId, runId, hc, nowMs: Date.now(), maxDelete: { fraction: 1 } }).deleted).toBe(1);
       expect(ids(store, { query: 'modem' })).toEqual([1]);
       expect(ids(store, { query: 'kælderen' })).toEqual([]);
 

@@ -68,23 +68,29 @@ describe('sync against a bad upstream', () => {
     });
   });
 
-  it('invalid cases in a page are recorded as rejected with their reason; the rest is stored', async () => {
+  it('tolerant reading: only a case without a usable _id is refused; odd fields are stored and counted as warnings', async () => {
     await withHarness({ seed: 44, helpcenters: 1, cases: 900 }, async (h) => {
       const [hc] = h.sim.world.helpcenterIds() as [string];
       h.sim.world.injectRaw(hc, { subject: 'no id at all', state: 'CLOSED' });
       h.sim.world.injectRaw(hc, { _id: 'aaaaaaaaaaaaaaaaaaaaaaa1', state: 'CLOSED', caseNumber: 'seven' });
       h.sim.world.injectRaw(hc, { _id: 'aaaaaaaaaaaaaaaaaaaaaaa2', state: 'WAITING' });
       const s = await h.sync(hc, 'full');
-      expect(s.rejected).toBe(3);
-      expect(s.casesUpserted).toBe(900);
+      expect(s.rejected).toBe(1);
+      expect(s.casesUpserted).toBe(902);
+      expect(s.warnings).toBe(2);
       const rows = h.store.db.prepare('SELECT case_id, reason FROM rejected_cases ORDER BY case_id').all();
-      expect(rows).toEqual([
-        { case_id: null, reason: '_id is missing or not a string' },
-        { case_id: 'aaaaaaaaaaaaaaaaaaaaaaa1', reason: 'caseNumber is not a number' },
-        { case_id: 'aaaaaaaaaaaaaaaaaaaaaaa2', reason: 'state "WAITING" is not UNHANDLED, HANDLING or CLOSED' },
+      expect(rows).toEqual([{ case_id: null, reason: '_id is missing or not a string (undefined)' }]);
+      const warnings = h.store.db.prepare('SELECT case_id, field, detail FROM sync_warnings WHERE case_id IS NOT NULL ORDER BY case_id').all();
+      expect(warnings).toEqual([
+        { case_id: 'aaaaaaaaaaaaaaaaaaaaaaa1', field: 'caseNumber', detail: 'not a number (string)' },
+        { case_id: 'aaaaaaaaaaaaaaaaaaaaaaa2', field: 'state', detail: 'not UNHANDLED, HANDLING or CLOSED (string)' },
       ]);
+      // both odd cases are listed locally exactly as delivered
+      await withLocalServer(h.store, async (srv) => {
+        await expectSameListsEverywhere(h.sim.url, srv.url, hc);
+      });
       const st = await runCli(['status', '--json', '--db', h.dbFile]);
-      expect((JSON.parse(st.stdout) as { helpcenters: { rejected: number }[] }).helpcenters[0]!.rejected).toBe(3);
+      expect((JSON.parse(st.stdout) as { helpcenters: { rejected: number }[] }).helpcenters[0]!.rejected).toBe(1);
     });
   });
 });

@@ -5,10 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { AuthError, RemoteRejectedError, TransientError, UpstreamError, UsageError } from '../contract/errors.js';
-import type { SortKeys } from '../contract/order.js';
+import { arrayElementTexts } from '../contract/jsontext.js';
 import { listQuery } from '../contract/params.js';
-import type { Case, ListParams } from '../contract/types.js';
-import { validateCase } from '../contract/validate.js';
+import type { ListParams } from '../contract/types.js';
+import { validateCase, type DeliveredCase, type RejectedCase } from '../contract/validate.js';
 import { DEFAULT_RETRY, nextRetry, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 /**
@@ -29,25 +29,26 @@ export interface ClientOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   connections?: number;
+  /**
+   * Largest response body accepted, in bytes (default DEFAULT_MAX_PAGE_BYTES).
+   * A larger one fails that attempt as transient (E_BODY_TOO_LARGE) after
+   * holding at most this many bytes (SPEC §2 "Bounded").
+   */
+  maxPageBytes?: number;
   random?: () => number;
   /** called before each wait; `attempt` is the number of the attempt that just failed */
   onRetry?: (e: { attempt: number; delayMs: number; error: TransientError }) => void;
 }
 
-export interface RejectedCase {
-  id: string | undefined;
-  reason: string;
-  raw: unknown;
-}
-export interface ValidCase {
-  case: Case;
-  keys: SortKeys;
-}
+/** 256 MiB: a real page of 500 cases with their messages is ~1.6 MB. */
+export const DEFAULT_MAX_PAGE_BYTES = 256 * 1024 * 1024;
+
+/** One answered list page: the cases read tolerantly (SPEC §2), the refused ones apart. */
 export interface Page {
   offset: number;
   limit: number;
   total: number;
-  cases: ValidCase[];
+  cases: DeliveredCase[];
   rejected: RejectedCase[];
   /** attempts this page took, the successful one included */
   attempts: number;
@@ -156,6 +157,7 @@ export class RemoteClient {
   private readonly random: () => number;
   private readonly onRetry: ClientOptions['onRetry'];
   private readonly timeouts: { connect: number; headers: number; body: number };
+  private readonly maxBytes: number;
   private sent = 0;
 
   constructor(opts: ClientOptions) {
@@ -178,6 +180,7 @@ export class RemoteClient {
     this.onRetry = opts.onRetry;
     const t = { connect: opts.connectTimeoutMs ?? 10_000, headers: opts.headersTimeoutMs ?? 30_000, body: opts.bodyTimeoutMs ?? 30_000 };
     this.timeouts = t;
+    this.maxBytes = opts.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
     // undici runs header and body timers on a coarse clock (up to ~1 s late); the total bound in send() is exact
     this.pool = new Pool(base.origin, {
       connections: opts.connections ?? 4,
@@ -270,16 +273,17 @@ export class RemoteClient {
     this.sent++;
     try {
       const res = await this.pool.request({ path: `${this.listUrl.pathname}?${q}`, method: 'GET', headers, signal: ac.signal });
-      const bytes = await res.body.bytes();
+      const body = await this.readCapped(res.body, res.headers['content-length']);
       return {
         status: res.statusCode,
         statusText: res.statusText,
         headers: res.headers,
-        text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
-        bytes: bytes.byteLength,
+        text: body.toString('utf8'),
+        bytes: body.byteLength,
       };
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
+      if (e instanceof TransientError) throw e;
       if (overTime) {
         throw new TransientError('E_TIMEOUT', `timeout: no complete answer within the remaining ${seconds(remainingMs)} s of the total bound`);
       }
@@ -288,6 +292,34 @@ export class RemoteClient {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * The body as one buffer, refusing (TransientError E_BODY_TOO_LARGE) as
+   * soon as it passes `maxBytes`: a declared Content-Length over the cap is
+   * refused before reading; an endless chunked body is cut at the cap.
+   */
+  private async readCapped(body: AsyncIterable<Buffer> & { destroy(e?: Error): unknown }, declared: string | string[] | undefined): Promise<Buffer> {
+    const cap = this.maxBytes;
+    const tooLarge = (what: string) =>
+      new TransientError('E_BODY_TOO_LARGE', `response body ${what} the ${cap} byte cap (--max-page-bytes) from ${this.listUrl.host}`);
+    const length = typeof declared === 'string' ? Number(declared) : Number.NaN;
+    if (length > cap) {
+      body.destroy();
+      throw tooLarge(`of ${length} bytes exceeds`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      if (size > cap) {
+        chunks.length = 0;
+        body.destroy();
+        throw tooLarge('exceeded');
+      }
+      chunks.push(chunk);
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   }
 
   private networkError(e: unknown): TransientError {
@@ -325,11 +357,19 @@ export class RemoteClient {
         });
       }
       const page: Omit<Page, 'attempts'> = { offset: body.offset, limit: body.limit, total: body.total, cases: [], rejected: [], bytes: a.bytes };
-      for (const raw of body.cases) {
+      // each case's own text, exactly as delivered: stored as is, never re-serialised
+      const texts = arrayElementTexts(a.text, 'cases');
+      const aligned = texts !== undefined && texts.length === body.cases.length;
+      body.cases.forEach((raw, i) => {
         const c = validateCase(raw);
-        if (c.ok) page.cases.push({ case: c.case, keys: c.keys });
-        else page.rejected.push({ id: c.id, reason: c.reason, raw });
-      }
+        if (!c.ok) {
+          page.rejected.push({ id: c.id, reason: c.reason, raw });
+          return;
+        }
+        const json = aligned ? texts[i]! : serialise(raw);
+        if (json === undefined) page.rejected.push({ id: c.case._id, reason: 'cannot be serialised for storage (nested too deeply)', raw: undefined });
+        else page.cases.push({ case: c.case, keys: c.keys, json, warnings: c.warnings });
+      });
       return page;
     }
     // redact before excerpting: a cut could leave half a token behind
@@ -364,6 +404,15 @@ export class RemoteClient {
           ? 'the token is not valid'
           : "check the token's access level (RESELLER or above) and that it may read this helpcenter";
     return `${head} — ${hint}; if the token is valid, try --token-in ${other}`;
+  }
+}
+
+/** JSON text of a value, undefined when it cannot be made (JSON.stringify recurses: deep values throw). */
+function serialise(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined;
   }
 }
 

@@ -6,6 +6,8 @@ export interface SyncEvents {
   start: [{ helpcenter: string; runId: number; mode: SyncMode; resumedFrom: number | null }];
   page: [{ helpcenter: string; runId: number; phase: 'sweep' | 'recent' | 'open'; pages: number; cases: number; total: number; offset: number }];
   drift: [{ helpcenter: string; runId: number; steps: number; offset: number }];
+  /** something the run could not read or prove (also stored with the run, shown by `status`) */
+  warning: [{ helpcenter: string; runId: number; field: string; detail: string }];
   finish: [SyncSummary];
 }
 

@@ -1,7 +1,7 @@
 import type { Job, JobsOptions, Queue, RedisOptions } from 'bullmq';
 import { HcsyncError, UsageError } from '../contract/errors.js';
 import { isHelpcenterId } from '../contract/params.js';
-import type { SyncMode } from '../store/index.js';
+import type { DeleteLimit, SyncMode } from '../store/index.js';
 import type { SyncSummary } from './events.js';
 
 /**
@@ -21,6 +21,8 @@ export const JOB_NAME = 'sync';
 export interface SyncJobData {
   helpcenter: string;
   mode: SyncMode;
+  /** the schedule's mass-deletion guard, when `schedule add --max-delete` set one */
+  maxDelete?: DeleteLimit;
 }
 
 /** A job's return value: the run summary, or a note that it was skipped. */
@@ -55,6 +57,8 @@ export interface WorkerConfig {
   busyDelayMs: number;
   /** incremental runs: re-read activity this far before the watermark */
   lookbackMs: number;
+  /** mass-deletion guard of full sweeps (a job's own `maxDelete` wins) */
+  maxDelete: DeleteLimit;
   /** recreate the BullMQ Worker when no `ready` follows a disconnect within this */
   readyTimeoutMs: number;
   /** log a `job.page` line every N pages (and the first) */
@@ -68,6 +72,7 @@ export const WORKER_DEFAULTS = {
   stalledIntervalMs: 30_000,
   busyDelayMs: 10_000,
   lookbackMs: 15 * 60_000,
+  maxDelete: { fraction: 0.1 },
   readyTimeoutMs: 30_000,
   logEveryPages: 10,
 } as const satisfies Partial<WorkerConfig>;
@@ -82,7 +87,16 @@ export function parseJobData(data: unknown): SyncJobData {
   if (mode !== 'full' && mode !== 'incremental') {
     throw new HcsyncError('E_JOB_DATA', `job data has mode ${JSON.stringify(mode ?? null)}; expected "full" or "incremental"`);
   }
-  return { helpcenter: helpcenter.toLowerCase(), mode };
+  const out: SyncJobData = { helpcenter: helpcenter.toLowerCase(), mode };
+  const md = d.maxDelete as Record<string, unknown> | undefined;
+  if (md !== undefined) {
+    const ok =
+      typeof md === 'object' && md !== null &&
+      ((typeof md.fraction === 'number' && md.fraction >= 0 && md.fraction <= 1) || (Number.isSafeInteger(md.count) && (md.count as number) >= 0));
+    if (!ok) throw new HcsyncError('E_JOB_DATA', `job data has maxDelete ${JSON.stringify(md)}; expected {fraction} in [0, 1] or {count}`);
+    out.maxDelete = typeof md.fraction === 'number' ? { fraction: md.fraction } : { count: md.count as number };
+  }
+  return out;
 }
 
 /** The URL for messages and logs: no password. */

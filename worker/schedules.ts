@@ -1,3 +1,4 @@
+import type { DeleteLimit } from '../store/index.js';
 import type { SyncMode } from '../store/index.js';
 import { JOB_NAME, JOB_OPTIONS, type SyncQueue } from './queue.js';
 
@@ -41,9 +42,15 @@ export function schedulerId(mode: SyncMode, helpcenter: string): string {
 }
 
 /** Create or replace both schedulers of a helpcenter; the full one first, so a bad cron changes nothing. */
-export async function upsertSchedule(queue: SyncQueue, helpcenter: string, opts: { everyMs: number; fullCron: string; tz?: string }): Promise<Schedule> {
+export async function upsertSchedule(
+  queue: SyncQueue,
+  helpcenter: string,
+  opts: { everyMs: number; fullCron: string; tz?: string; maxDelete?: DeleteLimit },
+): Promise<Schedule> {
   const hc = helpcenter.toLowerCase();
-  await queue.upsertJobScheduler(schedulerId('full', hc), { pattern: opts.fullCron, ...(opts.tz ? { tz: opts.tz } : {}) }, { name: JOB_NAME, data: { helpcenter: hc, mode: 'full' }, opts: JOB_OPTIONS });
+  // the guard travels with the full sweep's job (no secret in it); without one the worker's own applies
+  const full = { helpcenter: hc, mode: 'full' as const, ...(opts.maxDelete ? { maxDelete: opts.maxDelete } : {}) };
+  await queue.upsertJobScheduler(schedulerId('full', hc), { pattern: opts.fullCron, ...(opts.tz ? { tz: opts.tz } : {}) }, { name: JOB_NAME, data: full, opts: JOB_OPTIONS });
   await queue.upsertJobScheduler(
     schedulerId('incremental', hc),
     { every: opts.everyMs },

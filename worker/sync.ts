@@ -1,16 +1,25 @@
 import { HcsyncError, SyncError } from '../contract/errors.js';
-import type { Store, RunCounters, SyncMode, LeaseOwner, RejectedInput } from '../store/index.js';
+import type { Store, RunCounters, SyncMode, LeaseOwner, RejectedCase, WriteCounts, DeliveredCase, DeleteLimit } from '../store/index.js';
 import { thisProcess, zeroCounters } from '../store/index.js';
 import { SyncEmitter, type SyncSummary } from './events.js';
-import { MIN_OVERLAP, walk, type PageSource, type RemotePage, type WalkCursor, type WalkSpec } from './walk.js';
+import { MIN_OVERLAP, startCursor, walk, type PageSource, type RemotePage, type WalkCursor, type WalkSpec, type WalkStep } from './walk.js';
+
+/** The mass-deletion guard's default (SPEC §3): 10 % of the live cases. */
+export const DEFAULT_MAX_DELETE: DeleteLimit = { fraction: 0.1 };
+/** The incremental's default lookback: activity this far before the watermark is read again. */
+export const DEFAULT_LOOKBACK_MS = 15 * 60_000;
+/** The lease's default time-to-live, renewed every quarter of it while the run lives. */
+export const DEFAULT_LEASE_TTL_MS = 120_000;
 
 export interface SyncOptions {
   helpcenter: string;
   /** 'full' sweeps everything; 'incremental' falls back to full when no full sweep ever finished */
   mode: SyncMode;
-  /** incremental: also re-read activity this far before the watermark (late or skewed timestamps) */
+  /** incremental: also re-read activity this far before the watermark (ms; late or skewed timestamps) */
   lookbackMs?: number;
-  /** lease time-to-live; renewed while the run lives */
+  /** mass-deletion guard: the most one sweep may tombstone (default DEFAULT_MAX_DELETE) */
+  maxDelete?: DeleteLimit;
+  /** lease time-to-live in ms; renewed while the run lives */
   leaseTtlMs?: number;
   owner?: LeaseOwner;
   signal?: AbortSignal;
@@ -32,54 +41,69 @@ interface FullCheckpoint {
 /**
  * One sync run of one helpcenter: takes the lease, resumes an interrupted
  * full sweep from its checkpoint, pages the remote, writes each page with
- * its checkpoint in one transaction, and records the run.
+ * its checkpoint in one transaction, and records the run. Resolves with
+ * the run's summary; rejects with the typed error that ended it (the run
+ * is recorded failed or interrupted first): SyncBusyError when another
+ * process holds the lease, UpstreamError/AuthError/RemoteRejectedError
+ * from the client, SyncError E_REMOTE_INCONSISTENT when the remote's
+ * answers contradict each other beyond the walk's bound.
  */
 export async function runSync(store: Store, source: PageSource, opts: SyncOptions): Promise<SyncSummary> {
   const now = opts.now ?? Date.now;
   const owner = opts.owner ?? thisProcess();
-  const ttl = opts.leaseTtlMs ?? 120_000;
+  const ttl = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   const events = opts.events ?? new SyncEmitter();
   const helpcenter = opts.helpcenter.toLowerCase();
-  // the start is taken after the lease: acquiring may wait for another process's write lock
-  store.runs.acquireLease(helpcenter, owner, ttl, now());
-  const started = now();
-  const renew = setInterval(() => store.runs.renewLease(helpcenter, owner, ttl, now()), Math.max(1000, ttl / 4));
-  renew.unref();
-  const hc = store.runs.ensureHelpcenter(helpcenter);
-  const row = store.runs.helpcenter(helpcenter)!;
-  const mode: SyncMode = opts.mode === 'incremental' && row.last_full_ms === null ? 'full' : opts.mode;
-  const resume = mode === 'full' ? store.runs.resumable(hc, 'full') : undefined;
-  const runId = store.runs.startRun(hc, mode, owner.owner, started, resume?.run_id ?? null);
-  const counters = zeroCounters();
+  let renew: NodeJS.Timeout | undefined;
+  let leased = false;
+  let runId: number | undefined;
   const requests0 = source.requests;
-  const ctx: RunContext = { store, source, hc, helpcenter, runId, counters, events, now, requests0, signal: opts.signal, rejectedSeen: new Set() };
-  events.emit('start', { helpcenter, runId, mode, resumedFrom: resume?.run_id ?? null });
+  let ctx: RunContext | undefined;
   try {
+    // the start is taken after the lease: acquiring may wait for another process's write lock
+    store.runs.acquireLease(helpcenter, owner, ttl, now());
+    leased = true;
+    renew = setInterval(() => store.runs.renewLease(helpcenter, owner, ttl, now()), Math.max(1000, ttl / 4));
+    renew.unref();
+    const started = now();
+    const hc = store.runs.ensureHelpcenter(helpcenter);
+    const row = store.runs.helpcenter(helpcenter)!;
+    const mode: SyncMode = opts.mode === 'incremental' && row.last_full_ms === null ? 'full' : opts.mode;
+    const resume = mode === 'full' ? store.runs.resumable(hc, 'full') : undefined;
+    runId = store.runs.startRun(hc, mode, owner.owner, started, resume?.run_id ?? null);
+    ctx = {
+      store, source, hc, helpcenter, runId, events, now, signal: opts.signal,
+      counters: zeroCounters(), rejectedSeen: new Set(),
+      requests: () => source.requests - requests0,
+    };
+    events.emit('start', { helpcenter, runId, mode, resumedFrom: resume?.run_id ?? null });
     if (mode === 'full') {
       const cp = resume?.checkpoint ? (JSON.parse(resume.checkpoint) as FullCheckpoint) : undefined;
-      await fullSweep(ctx, cp ?? { sweepId: runId, cursor: { offset: 0, last: null } });
+      await fullSweep(ctx, cp ?? { sweepId: runId, cursor: startCursor() }, opts.maxDelete ?? DEFAULT_MAX_DELETE);
     } else {
-      await incremental(ctx, row.watermark_ms ?? 0, opts.lookbackMs ?? 15 * 60_000);
+      await incremental(ctx, row.watermark_ms ?? 0, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS);
     }
-    counters.requests = source.requests - requests0;
-    store.runs.saveProgress(runId, counters, null);
+    ctx.counters = { ...ctx.counters, requests: ctx.requests() };
+    store.runs.saveProgress(runId, ctx.counters, null);
     const watermark = Math.min(started, store.runs.lastActivityMs(hc));
     store.runs.completeRun(runId, hc, mode, now(), watermark);
     const summary: SyncSummary = {
-      helpcenter, runId, mode, status: 'ok', resumedFrom: resume?.run_id ?? null, ...counters, durationMs: now() - started,
+      helpcenter, runId, mode, status: 'ok', resumedFrom: resume?.run_id ?? null, ...ctx.counters, durationMs: now() - started,
     };
     events.emit('finish', summary);
     return summary;
   } catch (e) {
-    counters.requests = source.requests - requests0;
-    const aborted = opts.signal?.aborted === true;
-    const err = e instanceof HcsyncError ? e : new SyncError('E_INTERNAL', e instanceof Error ? e.message : String(e));
-    // keep the checkpoint saved with the last page: the next run resumes there
-    store.runs.finishRun(runId, aborted ? 'interrupted' : 'failed', now(), { code: aborted ? 'E_ABORTED' : err.code, message: err.message });
+    if (runId !== undefined) {
+      const aborted = opts.signal?.aborted === true;
+      const err = e instanceof HcsyncError ? e : new SyncError('E_INTERNAL', e instanceof Error ? e.message : String(e));
+      if (ctx) store.runs.saveProgress(runId, { ...ctx.counters, requests: ctx.requests() }, undefined);
+      // the checkpoint saved with the last page stays: the next run resumes there
+      store.runs.finishRun(runId, aborted ? 'interrupted' : 'failed', now(), { code: aborted ? 'E_ABORTED' : err.code, message: err.message });
+    }
     throw e;
   } finally {
     clearInterval(renew);
-    store.runs.releaseLease(helpcenter, owner);
+    if (leased) store.runs.releaseLease(helpcenter, owner);
   }
 }
 
@@ -89,45 +113,97 @@ interface RunContext {
   hc: number;
   helpcenter: string;
   runId: number;
+  /** the run's counters: replaced (never mutated) after each committed page */
   counters: RunCounters;
   events: SyncEmitter;
   now: () => number;
-  requests0: number;
   signal: AbortSignal | undefined;
   rejectedSeen: Set<string>;
+  /** HTTP requests this run has sent, retries included: the one place this is computed */
+  requests: () => number;
 }
 
-/** Full sweep: CREATED ascending (new cases append at the end), every range verified, then tombstones. */
-async function fullSweep(ctx: RunContext, start: FullCheckpoint): Promise<void> {
+/** The counters after one committed page. */
+function afterPage(c: RunCounters, w: WriteCounts, requests: number): RunCounters {
+  return {
+    ...c,
+    pages: c.pages + 1,
+    requests,
+    casesUpserted: c.casesUpserted + w.inserted + w.updated,
+    messagesUpserted: c.messagesUpserted + w.messages,
+    unchanged: c.unchanged + w.unchanged,
+    rejected: c.rejected + w.rejected,
+    warnings: c.warnings + w.warnings,
+  };
+}
+
+/** Write one page (and the full sweep's checkpoint) in one transaction; the counters follow. */
+function commitPage(
+  ctx: RunContext,
+  cases: readonly DeliveredCase[],
+  rejected: readonly RejectedCase[],
+  sweep?: { sweepId: number; verified: { afterId: string; throughId: string | null; seenIds: readonly string[] }; checkpoint: FullCheckpoint },
+): void {
+  const { counters } = ctx.store.writePage({
+    hc: ctx.hc,
+    runId: ctx.runId,
+    nowMs: ctx.now(),
+    cases,
+    rejected: newRejections(ctx, rejected),
+    ...(sweep ? { sweepId: sweep.sweepId, verified: sweep.verified, checkpoint: sweep.checkpoint } : { checkpoint: undefined }),
+    progress: (w) => afterPage(ctx.counters, w, ctx.requests()),
+  });
+  ctx.counters = counters;
+}
+
+/**
+ * Full sweep: CREATED ascending (new cases append at the end), every range
+ * checked by the walk. Only a sweep the walk proved complete may tombstone,
+ * and then no more than the mass-deletion guard allows (SPEC §3).
+ */
+async function fullSweep(ctx: RunContext, start: FullCheckpoint, maxDelete: DeleteLimit): Promise<void> {
   const { sweepId } = start;
-  for await (const step of walk(ctx.source, ctx.helpcenter, FULL, start.cursor, ctx.signal)) {
+  let lastStep: WalkStep | undefined;
+  for await (const step of walk({ source: ctx.source, helpcenter: ctx.helpcenter, spec: FULL, start: start.cursor, signal: ctx.signal })) {
     ctx.signal?.throwIfAborted();
-    noteDrift(ctx, step.drift, step.cursor.offset);
+    noteDrift(ctx, step);
     const seenIds = step.page.cases.map((c) => c.keys.id);
     for (const r of step.page.rejected) if (r.id) seenIds.push(r.id.toLowerCase());
-    ctx.counters.requests = ctx.source.requests - ctx.requests0;
-    const checkpoint: FullCheckpoint = { sweepId, cursor: step.cursor };
-    ctx.store.writePage({
-      hc: ctx.hc,
-      runId: ctx.runId,
-      sweepId,
-      nowMs: ctx.now(),
-      cases: step.fresh,
-      rejected: newRejections(ctx, step.page.rejected),
-      verified: { afterId: step.before?.id ?? '', throughId: step.done ? null : step.cursor.last?.id ?? null, seenIds },
-      counters: ctx.counters,
-      checkpoint,
-    });
+    // the range this page checked: to the end of the list only when the walk proved the end
+    const verified = { afterId: step.before?.id ?? '', throughId: step.end === 'proven' ? null : (step.cursor.last?.id ?? ''), seenIds };
+    commitPage(ctx, step.fresh, step.page.rejected, { sweepId, verified, checkpoint: { sweepId, cursor: step.cursor } });
     emitPage(ctx, 'sweep', step.page.total, step.cursor.offset);
+    lastStep = step;
   }
-  ctx.counters.deleted += ctx.store.applyTombstones(sweepId, ctx.runId, ctx.hc, ctx.now());
+  const doubt = lastStep?.cursor.doubt ?? 'the sweep ended without an answer';
+  if (lastStep?.end === 'proven' && lastStep.cursor.doubt === null) {
+    const r = ctx.store.applyTombstones({ sweepId, runId: ctx.runId, hc: ctx.hc, nowMs: ctx.now(), maxDelete });
+    ctx.counters = { ...ctx.counters, deleted: ctx.counters.deleted + r.deleted, heldDeletions: r.held, warnings: ctx.counters.warnings + (r.held > 0 ? 1 : 0) };
+    if (r.held > 0) {
+      ctx.events.emit('warning', { helpcenter: ctx.helpcenter, runId: ctx.runId, field: 'sweep', detail: r.message });
+    }
+  } else {
+    // what this sweep did not see proves nothing: no tombstone, and the absences it noted are dropped
+    ctx.store.abandonSweep(sweepId, ctx.hc);
+    const detail = `sweep not verified complete, nothing tombstoned: ${doubt}`;
+    ctx.store.runs.recordRunWarning(ctx.runId, ctx.hc, 'sweep', detail, ctx.now());
+    ctx.counters = { ...ctx.counters, warnings: ctx.counters.warnings + 1, heldDeletions: ctx.store.heldDeletions(ctx.hc) };
+    ctx.events.emit('warning', { helpcenter: ctx.helpcenter, runId: ctx.runId, field: 'sweep', detail });
+  }
+}
+
+/** What one walk of the open cases saw: each open id with the state rank it was seen in. */
+interface OpenWalk {
+  seen: Map<string, number>;
+  doubt: string | null;
 }
 
 /**
  * Incremental: recent activity (SENT descending down to the watermark minus
- * the lookback), then the open cases in full (STATE ascending until the
- * first CLOSED). Open cases the remote no longer lists as open are inferred
- * closed.
+ * the lookback), then the open cases (STATE ascending until the first
+ * CLOSED). A local open case the open walk did not list is inferred closed
+ * only with evidence (SPEC §3): the remote's own UNHANDLED and HANDLING
+ * totals equal what the walk saw in each, or a second walk misses it too.
  */
 async function incremental(ctx: RunContext, watermarkMs: number, lookbackMs: number): Promise<void> {
   const stopBefore = watermarkMs - lookbackMs;
@@ -135,34 +211,52 @@ async function incremental(ctx: RunContext, watermarkMs: number, lookbackMs: num
     const last = page.cases[page.cases.length - 1];
     return last !== undefined && last.keys.sentMs < stopBefore;
   };
-  for await (const step of walk(ctx.source, ctx.helpcenter, RECENT, { offset: 0, last: null }, ctx.signal, olderThanWatermark, MIN_OVERLAP)) {
+  for await (const step of walk({ source: ctx.source, helpcenter: ctx.helpcenter, spec: RECENT, signal: ctx.signal, until: olderThanWatermark, overlap: MIN_OVERLAP })) {
     ctx.signal?.throwIfAborted();
-    noteDrift(ctx, step.drift, step.cursor.offset);
-    writeSimple(ctx, step.fresh, step.page.rejected);
+    noteDrift(ctx, step);
+    commitPage(ctx, step.fresh, step.page.rejected);
     emitPage(ctx, 'recent', step.page.total, step.cursor.offset);
   }
-  const openIds: string[] = [];
-  const reachesClosed = (page: RemotePage) => page.cases.some((c) => c.keys.stateRank === CLOSED_RANK);
-  for await (const step of walk(ctx.source, ctx.helpcenter, OPEN_FIRST, { offset: 0, last: null }, ctx.signal, reachesClosed, MIN_OVERLAP)) {
-    ctx.signal?.throwIfAborted();
-    noteDrift(ctx, step.drift, step.cursor.offset);
-    const open = step.page.cases.filter((c) => c.keys.stateRank < CLOSED_RANK);
-    for (const c of open) openIds.push(c.keys.id);
-    for (const r of step.page.rejected) if (r.id) openIds.push(r.id.toLowerCase());
-    const fresh = step.fresh.filter((c) => c.keys.stateRank < CLOSED_RANK);
-    writeSimple(ctx, fresh, step.page.rejected);
-    emitPage(ctx, 'open', step.page.total, step.cursor.offset);
+  const first = await walkOpen(ctx);
+  let candidates = ctx.store.openCasesNotIn(ctx.hc, [...first.seen.keys()]);
+  if (candidates.length === 0) return;
+  if (!(await countsConfirm(ctx, first))) {
+    const second = await walkOpen(ctx);
+    candidates = candidates.filter((id) => !second.seen.has(id));
   }
-  ctx.counters.inferredClosed += ctx.store.inferClosed(ctx.runId, ctx.hc, ctx.now(), openIds);
+  ctx.counters = { ...ctx.counters, requests: ctx.requests(), inferredClosed: ctx.counters.inferredClosed + ctx.store.inferClosed(ctx.runId, ctx.hc, ctx.now(), candidates) };
 }
 
-function writeSimple(ctx: RunContext, cases: Parameters<Store['writePage']>[0]['cases'], rejected: Parameters<Store['writePage']>[0]['rejected']): void {
-  ctx.counters.requests = ctx.source.requests - ctx.requests0;
-  ctx.store.writePage({ hc: ctx.hc, runId: ctx.runId, nowMs: ctx.now(), cases, rejected: newRejections(ctx, rejected), counters: ctx.counters, checkpoint: undefined });
+/** One walk of the open cases, writing what it brings. */
+async function walkOpen(ctx: RunContext): Promise<OpenWalk> {
+  const seen = new Map<string, number>();
+  let doubt: string | null = null;
+  const reachesClosed = (page: RemotePage) => page.cases.some((c) => c.keys.stateRank >= CLOSED_RANK);
+  for await (const step of walk({ source: ctx.source, helpcenter: ctx.helpcenter, spec: OPEN_FIRST, signal: ctx.signal, until: reachesClosed, overlap: MIN_OVERLAP })) {
+    ctx.signal?.throwIfAborted();
+    noteDrift(ctx, step);
+    for (const c of step.page.cases) if (c.keys.stateRank < CLOSED_RANK) seen.set(c.keys.id, c.keys.stateRank);
+    commitPage(ctx, step.fresh.filter((c) => c.keys.stateRank < CLOSED_RANK), step.page.rejected);
+    emitPage(ctx, 'open', step.page.total, step.cursor.offset);
+    doubt = step.cursor.doubt;
+  }
+  return { seen, doubt };
 }
 
-/** Overlapping pages deliver some cases twice: record each rejection once per run. */
-function newRejections(ctx: RunContext, rejected: readonly RejectedInput[]): RejectedInput[] {
+/** Ask the remote how many cases are UNHANDLED and HANDLING (two limit-1 requests): do they match what the walk saw? */
+async function countsConfirm(ctx: RunContext, w: OpenWalk): Promise<boolean> {
+  if (w.doubt !== null) return false;
+  const count = async (state: 'UNHANDLED' | 'HANDLING') =>
+    (await ctx.source.listCases({ id: ctx.helpcenter, state, sortBy: 'CREATED', sortOrder: 'asc', offset: 0, limit: 1 }, ctx.signal)).total;
+  const [u, h] = [await count('UNHANDLED'), await count('HANDLING')];
+  let seenU = 0;
+  let seenH = 0;
+  for (const rank of w.seen.values()) rank === 0 ? seenU++ : seenH++;
+  return u === seenU && h === seenH;
+}
+
+/** Overlapping pages deliver some refused cases twice: record each once per run. */
+function newRejections(ctx: RunContext, rejected: readonly RejectedCase[]): RejectedCase[] {
   return rejected.filter((r) => {
     let sig: string;
     try {
@@ -176,10 +270,10 @@ function newRejections(ctx: RunContext, rejected: readonly RejectedInput[]): Rej
   });
 }
 
-function noteDrift(ctx: RunContext, steps: number, offset: number): void {
-  if (steps === 0) return;
-  ctx.counters.drift += steps;
-  ctx.events.emit('drift', { helpcenter: ctx.helpcenter, runId: ctx.runId, steps, offset });
+function noteDrift(ctx: RunContext, step: WalkStep): void {
+  if (step.drift === 0) return;
+  ctx.counters = { ...ctx.counters, drift: ctx.counters.drift + step.drift };
+  ctx.events.emit('drift', { helpcenter: ctx.helpcenter, runId: ctx.runId, steps: step.drift, offset: step.offset });
 }
 
 function emitPage(ctx: RunContext, phase: 'sweep' | 'recent' | 'open', total: number, offset: number): void {

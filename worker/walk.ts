@@ -1,6 +1,26 @@
 import { keyComparator, type SortKeys } from '../contract/order.js';
 import { SyncError } from '../contract/errors.js';
-import type { Case, ListParams, SortBy, SortOrder, StateFilter } from '../contract/types.js';
+import type { ListParams, SortBy, SortOrder, StateFilter } from '../contract/types.js';
+import type { Page } from './client.js';
+
+/**
+ * Paging through one list order, believing only what the remote proves
+ * (SPEC §3 "Evidence, not hope"). Each answer is evidence about the range
+ * it covers and nothing more:
+ * - a page is trusted only when it reaches back to (or before) the last case
+ *   already seen (the overlap): no case slipped between two pages;
+ * - a page shorter than asked while `offset + count < total` is not the
+ *   end: the walk goes on from `offset + count` and learns the page size;
+ * - the end is proven by an anchored short page that reaches the `total`
+ *   the previous answer also reported (or an empty list at offset 0);
+ * - anything that contradicts (a total below what a page holds, a page with
+ *   no usable id to anchor, an end the totals do not agree on, fewer cases
+ *   seen than the total) leaves the walk *unverified*: its cases are kept,
+ *   but nothing may be concluded from what it did not see;
+ * - the requests are bounded over the whole walk: more than about twice the
+ *   pages that brought new cases, plus a small constant, ends the run with
+ *   E_REMOTE_INCONSISTENT instead of a loop.
+ */
 
 /** What the walk needs from the remote client (worker/client.ts implements it). */
 export interface PageSource {
@@ -8,13 +28,8 @@ export interface PageSource {
   listCases(p: Partial<ListParams> & { id: string }, signal?: AbortSignal): Promise<RemotePage>;
 }
 
-export interface RemotePage {
-  offset: number;
-  limit: number;
-  total: number;
-  cases: { case: Case; keys: SortKeys }[];
-  rejected: { id: string | undefined; reason: string; raw: unknown }[];
-}
+/** A list page as the walk reads it (the client's Page; `attempts`/`bytes` optional for other sources). */
+export type RemotePage = Omit<Page, 'attempts' | 'bytes'> & Partial<Pick<Page, 'attempts' | 'bytes'>>;
 
 export interface WalkSpec {
   state: StateFilter;
@@ -22,25 +37,60 @@ export interface WalkSpec {
   sortOrder: SortOrder;
 }
 
-/** Where a walk stands: `offset` is the remote position just after `last`. */
+/**
+ * Where a walk stands, and what it has proven so far. Saved as the full
+ * sweep's checkpoint, so a resumed sweep keeps its evidence.
+ */
 export interface WalkCursor {
+  /** the remote position just after `last` */
   offset: number;
+  /** keys of the last case seen, in walk order */
   last: SortKeys | null;
+  /** the `total` of the previous answer (null before the first) */
+  total: number | null;
+  /** the remote's effective page size as learned from short pages (cases) */
+  pageSize: number;
+  /** cases seen so far: distinct (each after the previous in walk order) plus refused ones */
+  seen: number;
+  /** why the walk's coverage is not verified; null while it is */
+  doubt: string | null;
+  /** the previous page held no usable id: the next page cannot be anchored to it */
+  unanchored?: boolean;
 }
 
 export interface WalkStep {
   page: RemotePage;
-  /** valid cases after the cursor's `last` in the walk order */
+  /** the request's offset */
+  offset: number;
+  /** cases after the cursor's `last` in walk order (new to this walk) */
   fresh: RemotePage['cases'];
   /** the cursor's `last` before this page (null on the first page) */
   before: SortKeys | null;
   cursor: WalkCursor;
-  /** the end of the list (or the caller's `until`) was reached with this page */
-  done: boolean;
-  /** re-fetches this step needed because the list shifted under the walk */
+  /**
+   * set on the last step: 'proven' (the end of the list, shown by the
+   * remote's answers), 'unproven' (the walk stopped without that proof:
+   * see cursor.doubt), 'until' (the caller's `until` said enough)
+   */
+  end: 'proven' | 'unproven' | 'until' | null;
+  /** step-backs taken before this page because the list shifted under the walk */
   drift: number;
 }
 
+export interface WalkOptions {
+  source: PageSource;
+  helpcenter: string;
+  spec: WalkSpec;
+  /** where to start (a resumed sweep's checkpoint); default the beginning */
+  start?: WalkCursor;
+  signal?: AbortSignal;
+  /** the caller needs nothing after this page: end here, and do not prefetch */
+  until?: (page: RemotePage) => boolean;
+  /** cases of the previous page each page re-reads (default OVERLAP) */
+  overlap?: number;
+}
+
+/** The limit every walk asks for (the contract's maximum). */
 export const PAGE_LIMIT = 500;
 /**
  * Each page re-reads this many cases of the previous one. A page is only
@@ -52,64 +102,128 @@ export const PAGE_LIMIT = 500;
 export const OVERLAP = 8;
 /**
  * The incremental walks re-read just one case: their quiet run is what the
- * request budget counts (1 + ⌈U/500⌉ + ⌈H/500⌉), and 8 cases of overlap per
- * page would exceed it beyond ~30k open cases. A shift there costs a step back.
+ * request budget counts (1 + ⌈U/500⌉ + ⌈H/500⌉ + 2), and 8 cases of overlap
+ * per page would exceed it beyond ~30k open cases. A shift there costs a step back.
  */
 export const MIN_OVERLAP = 1;
-/** bound on step-backs in one walk: beyond it the remote changes faster than we can page */
-const MAX_DRIFT_STEPS = 200;
+/** requests a walk may make beyond twice its productive pages (step-backs, end confirmations, short pages) */
+export const WALK_SLACK = 12;
+/** answers at the end whose totals may disagree before the end is called unproven */
+const END_CONFIRMATIONS = 3;
+/** consecutive pages without one usable id before the remote is called inconsistent */
+const MAX_UNANCHORED_PAGES = 3;
+
+/** A cursor at the start of a walk. */
+export function startCursor(): WalkCursor {
+  return { offset: 0, last: null, total: null, pageSize: PAGE_LIMIT, seen: 0, doubt: null };
+}
 
 /**
- * Pages through one ordering with overlap-and-anchor drift detection. The
+ * Pages through one ordering (see the module comment for the rules). The
  * next page is requested before the caller processes the current one (the
  * fetch overlaps the caller's synchronous writes); a step back discards it.
+ * Throws SyncError E_REMOTE_INCONSISTENT when the request bound is passed,
+ * and whatever the source throws (UpstreamError, AuthError, an abort).
  */
-export async function* walk(
-  source: PageSource,
-  helpcenter: string,
-  spec: WalkSpec,
-  start: WalkCursor,
-  signal?: AbortSignal,
-  /** the caller needs nothing after this page: end here, and do not prefetch */
-  until?: (page: RemotePage) => boolean,
-  overlap = OVERLAP,
-): AsyncGenerator<WalkStep, void, undefined> {
+export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, undefined> {
+  const { source, helpcenter, spec, signal, until } = opts;
+  const baseOverlap = opts.overlap ?? OVERLAP;
   const cmp = keyComparator(spec.sortBy, spec.sortOrder);
   const fetchAt = (offset: number) => {
     const p = source.listCases({ id: helpcenter, ...spec, offset, limit: PAGE_LIMIT }, signal);
     p.catch(() => {}); // a discarded prefetch must not become an unhandled rejection
     return { offset, page: p };
   };
-  let cursor = start;
-  let pending = fetchAt(Math.max(0, cursor.offset - overlap));
-  let driftSteps = 0;
+  // the overlap must leave room for new cases on a page the remote caps small
+  const overlapFor = (c: WalkCursor) => Math.max(0, Math.min(baseOverlap, c.pageSize - 1));
+  const requestOffset = (c: WalkCursor) => (c.last === null ? c.offset : Math.max(0, c.offset - overlapFor(c)));
+  let cursor: WalkCursor = opts.start ? { ...opts.start } : startCursor();
+  let pending = fetchAt(requestOffset(cursor));
+  let fetches = 0;
+  let productive = 0;
+  let drift = 0;
+  let confirmations = 0;
+  let unanchoredRun = 0;
+  const inconsistent = (why: string) =>
+    new SyncError(
+      'E_REMOTE_INCONSISTENT',
+      `the remote's answers contradict each other (${why}); gave up after ${fetches} requests for ${productive} pages of new cases`,
+    );
   for (;;) {
     const o = pending.offset;
     const page = await pending.page;
+    fetches++;
     const last = cursor.last;
-    // the remote's effective page size (it may clamp lower than we asked)
-    const lim = page.limit > 0 ? Math.min(page.limit, PAGE_LIMIT) : PAGE_LIMIT;
     const count = page.cases.length + page.rejected.length;
-    const anchored = o === 0 || last === null || page.cases.some((c) => cmp(c.keys, last) <= 0);
-    if (!anchored) {
-      // The list shifted left past our overlap (deletions before the cursor): step back a page.
-      if (++driftSteps > MAX_DRIFT_STEPS) {
-        throw new SyncError('E_DRIFT', `the remote list kept shifting: gave up after ${MAX_DRIFT_STEPS} step-backs`);
-      }
-      cursor = { offset: Math.max(0, o - (lim - overlap)) + overlap, last };
-      pending = fetchAt(Math.max(0, cursor.offset - overlap));
+    const total = Number.isFinite(page.total) ? page.total : Number.NaN;
+    let doubt = cursor.doubt;
+    if (!(total >= o + count)) doubt ??= `the page at offset ${o} held ${count} cases but reported total ${page.total}`;
+    const keyed = page.cases;
+    const reachesBack = o === 0 || last === null || cursor.unanchored === true || keyed.some((c) => cmp(c.keys, last) <= 0);
+    if (!reachesBack && !(keyed.length === 0 && count > 0)) {
+      // The list shifted left past our overlap (deletions before the cursor), or
+      // an empty page where cases were: step back a page and read again.
+      drift++;
+      if (fetches > 2 * productive + WALK_SLACK) throw inconsistent(`the list kept shifting at offset ${o}`);
+      const back = Math.max(1, cursor.pageSize - overlapFor(cursor));
+      cursor = { ...cursor, offset: Math.max(overlapFor(cursor), cursor.offset - back), total };
+      pending = fetchAt(requestOffset(cursor));
       continue;
     }
-    const fresh = last === null ? page.cases : page.cases.filter((c) => cmp(c.keys, last) > 0);
+    let unanchored = false;
+    if (!reachesBack) {
+      // a page whose cases all lack a usable _id: nothing to anchor on; keep
+      // going, but the walk can no longer prove it missed nothing
+      unanchored = true;
+      if (++unanchoredRun > MAX_UNANCHORED_PAGES) throw inconsistent(`${unanchoredRun} pages in a row held no case with a usable _id`);
+      doubt ??= `the page at offset ${o} held no case with a usable _id, so its place in the list could not be checked`;
+    } else unanchoredRun = 0;
+    const fresh = last === null ? keyed : keyed.filter((c) => cmp(c.keys, last) > 0);
     const newLast = fresh.length ? fresh[fresh.length - 1]!.keys : last;
-    const next: WalkCursor = { offset: o + count, last: newLast };
-    // `total` comes with the page, so a full last page needs no empty page after it
-    const done = count < lim || o + count >= page.total || (until?.(page) ?? false);
-    if (!done) pending = fetchAt(Math.max(0, next.offset - overlap));
-    const step: WalkStep = { page, fresh, before: last, cursor: next, done, drift: driftSteps };
-    driftSteps = 0;
+    // refused cases carry no key: count those of the part of the page not re-read
+    const rereadRefused = last === null ? 0 : Math.min(page.rejected.length, Math.max(0, cursor.offset - o));
+    const seen = cursor.seen + fresh.length + page.rejected.length - rereadRefused;
+    if (fresh.length > 0 || unanchored) productive++;
+    const short = count < PAGE_LIMIT;
+    let pageSize = cursor.pageSize;
+    let end: WalkStep['end'] = null;
+    // a short page that reaches its own total exactly: what an honest end looks like
+    const atTotal = short && o + count === total;
+    const agreed = atTotal && cursor.total === total && doubt === null;
+    if (until?.(page)) end = 'until';
+    else if (short && fresh.length === 0 && !unanchored) {
+      // nothing beyond the cursor: the list ends here
+      if (agreed) end = 'proven';
+      else if (atTotal && doubt === null && ++confirmations <= END_CONFIRMATIONS) end = null; // ask once more
+      else {
+        doubt ??= atTotal
+          ? `the remote's totals kept changing at the end of the list (last ${page.total})`
+          : `the list ended at ${o + count} cases but the remote reported total ${page.total}`;
+        end = 'unproven';
+      }
+    } else if (atTotal) {
+      // new cases up to the total: the end, if the previous answer agrees on the total
+      if (agreed) end = 'proven';
+      else if (++confirmations > END_CONFIRMATIONS) {
+        doubt ??= `the remote's totals kept changing at the end of the list (last ${page.total})`;
+        end = 'unproven';
+      }
+    } else if (short && count > 0) {
+      // shorter than asked, and not the end: the remote caps its pages (or dropped a case)
+      pageSize = Math.min(pageSize, count);
+    }
+    if (end === 'proven' && seen < total) {
+      doubt = `the walk saw ${seen} cases but the remote reported total ${total}`;
+      end = 'unproven';
+    }
+    const next: WalkCursor = { offset: o + count, last: newLast, total, pageSize, seen, doubt };
+    if (unanchored) next.unanchored = true;
+    if (fetches > 2 * productive + WALK_SLACK) throw inconsistent(`no new cases after offset ${o}`);
+    if (end === null) pending = fetchAt(requestOffset(next));
+    const step: WalkStep = { page, offset: o, fresh, before: last, cursor: next, end, drift };
+    drift = 0;
     cursor = next;
     yield step;
-    if (done) return;
+    if (end !== null) return;
   }
 }

@@ -211,6 +211,7 @@ export class SyncWorker {
         helpcenter: data.helpcenter,
         mode: data.mode,
         lookbackMs: this.cfg.lookbackMs,
+        maxDelete: data.maxDelete ?? this.cfg.maxDelete,
         leaseTtlMs: LEASE_TTL_MS,
         signal: ac.signal,
         events,

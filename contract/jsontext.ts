@@ -1,0 +1,152 @@
+/**
+ * Reading positions in JSON text that JSON.parse has already accepted, so a
+ * delivered case can be stored as the exact text it came in: no
+ * re-serialising (JSON.stringify recurses and throws on a value nested a few
+ * thousand deep; V8's JSON.parse does not), no second copy of the work.
+ *
+ * The scanner trusts that the text is valid JSON (call it after JSON.parse
+ * succeeded): it only tracks strings and bracket depth. Strings are skipped
+ * with indexOf, so the per-character loop runs only over structure.
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function skipSpace(t: string, i: number): number {
+  while (i < t.length && isSpace(t.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Index just after the string that opens at `i` (t[i] is a quote). */
+function skipString(t: string, i: number): number {
+  let j = i + 1;
+  for (;;) {
+    const q = t.indexOf('"', j);
+    if (q < 0) return t.length;
+    let k = q - 1;
+    while (k > i && t.charCodeAt(k) === BACKSLASH) k--;
+    if ((q - 1 - k) % 2 === 0) return q + 1; // an even run of backslashes: the quote ends the string
+    j = q + 1;
+  }
+}
+
+/** Index just after the value that starts at `i` (after whitespace). */
+function skipValue(t: string, i: number): number {
+  const c = t.charCodeAt(i);
+  if (c === QUOTE) return skipString(t, i);
+  if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+    let depth = 0;
+    let j = i;
+    while (j < t.length) {
+      const d = t.charCodeAt(j);
+      if (d === QUOTE) {
+        j = skipString(t, j);
+        continue;
+      }
+      if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
+      else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
+        depth--;
+        if (depth === 0) return j + 1;
+      }
+      j++;
+    }
+    return t.length;
+  }
+  // number, true, false, null
+  let j = i;
+  while (j < t.length) {
+    const d = t.charCodeAt(j);
+    if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || isSpace(d)) break;
+    j++;
+  }
+  return j;
+}
+
+/**
+ * The text of each element of the array under top-level key `key` of the
+ * JSON object in `text`, in order. When the key appears more than once the
+ * last one counts (as in JSON.parse). Undefined when the text is not an
+ * object or the key does not hold an array.
+ */
+export function arrayElementTexts(text: string, key: string): string[] | undefined {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
+  i = skipSpace(text, i + 1);
+  let found: string[] | undefined;
+  while (i < text.length && text.charCodeAt(i) === QUOTE) {
+    const keyEnd = skipString(text, i);
+    const name = JSON.parse(text.slice(i, keyEnd)) as string;
+    i = skipSpace(text, keyEnd);
+    if (text.charCodeAt(i) !== COLON) return undefined;
+    i = skipSpace(text, i + 1);
+    if (name === key) {
+      if (text.charCodeAt(i) === OPEN_BRACKET) {
+        const items: string[] = [];
+        i = skipSpace(text, i + 1);
+        while (i < text.length && text.charCodeAt(i) !== CLOSE_BRACKET) {
+          const end = skipValue(text, i);
+          items.push(text.slice(i, end));
+          i = skipSpace(text, end);
+          if (text.charCodeAt(i) === COMMA) i = skipSpace(text, i + 1);
+        }
+        i++;
+        found = items;
+      } else {
+        i = skipValue(text, i);
+        found = undefined;
+      }
+    } else {
+      i = skipValue(text, i);
+    }
+    i = skipSpace(text, i);
+    if (text.charCodeAt(i) === COMMA) i = skipSpace(text, i + 1);
+  }
+  return found;
+}
+
+/**
+ * `json` (an object's text) with its top-level `key` set to `valueJson`:
+ * replaced in place when present (every occurrence), else appended. Works
+ * at any nesting depth of the other fields. Undefined when `json` is not an object.
+ */
+export function withTopLevelField(json: string, key: string, valueJson: string): string | undefined {
+  let i = skipSpace(json, 0);
+  if (json.charCodeAt(i) !== OPEN_BRACE) return undefined;
+  i = skipSpace(json, i + 1);
+  const parts: string[] = [];
+  let from = 0;
+  let replaced = false;
+  let lastEnd = i;
+  while (i < json.length && json.charCodeAt(i) === QUOTE) {
+    const keyEnd = skipString(json, i);
+    const name = JSON.parse(json.slice(i, keyEnd)) as string;
+    i = skipSpace(json, keyEnd);
+    if (json.charCodeAt(i) !== COLON) return undefined;
+    i = skipSpace(json, i + 1);
+    const end = skipValue(json, i);
+    if (name === key) {
+      parts.push(json.slice(from, i), valueJson);
+      from = end;
+      replaced = true;
+    }
+    lastEnd = end;
+    i = skipSpace(json, end);
+    if (json.charCodeAt(i) === COMMA) i = skipSpace(json, i + 1);
+  }
+  if (replaced) {
+    parts.push(json.slice(from));
+    return parts.join('');
+  }
+  const empty = lastEnd === skipSpace(json, json.indexOf('{') + 1) && json.charCodeAt(lastEnd) === CLOSE_BRACE;
+  return `${json.slice(0, lastEnd)}${empty ? '' : ','}${JSON.stringify(key)}:${valueJson}${json.slice(lastEnd)}`;
+}
