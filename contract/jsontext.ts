@@ -32,7 +32,7 @@ function skipString(t: string, i: number): number {
   let j = i + 1;
   for (;;) {
     const q = t.indexOf('"', j);
-    if (q < 0) return t.length;
+    if (q < 0) return -1;
     let k = q - 1;
     while (k > i && t.charCodeAt(k) === BACKSLASH) k--;
     if ((q - 1 - k) % 2 === 0) return q + 1; // an even run of backslashes: the quote ends the string
@@ -51,6 +51,7 @@ function skipValue(t: string, i: number): number {
       const d = t.charCodeAt(j);
       if (d === QUOTE) {
         j = skipString(t, j);
+        if (j < 0) return -1;
         continue;
       }
       if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
@@ -60,7 +61,7 @@ function skipValue(t: string, i: number): number {
       }
       j++;
     }
-    return t.length;
+    return -1;
   }
   // number, true, false, null
   let j = i;
@@ -72,46 +73,74 @@ function skipValue(t: string, i: number): number {
   return j;
 }
 
+/** A list answer's top level, read without parsing what it does not need. */
+export interface ListBodyText {
+  /** each top-level field's value text (the last occurrence of a key counts, as in JSON.parse) */
+  fields: Map<string, string>;
+  /** the elements of the top-level `cases` array, each its exact text; undefined when `cases` is not an array */
+  cases: string[] | undefined;
+}
+
 /**
- * The text of each element of the array under top-level key `key` of the
- * JSON object in `text`, in order. When the key appears more than once the
- * last one counts (as in JSON.parse). Undefined when the text is not an
- * object or the key does not hold an array.
+ * Split a list answer's top level: every field's value text, and the text
+ * of each element of `cases`. Other fields (however large) are skipped, never
+ * materialised: a remote that pads its answer costs no more than its text.
+ * Undefined when the text is not one well-formed JSON object at the top
+ * level (unterminated strings or brackets, trailing text); values are only
+ * checked structurally here, so parse the parts you use.
  */
-export function arrayElementTexts(text: string, key: string): string[] | undefined {
+export function splitListBody(text: string): ListBodyText | undefined {
   let i = skipSpace(text, 0);
   if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
   i = skipSpace(text, i + 1);
-  let found: string[] | undefined;
-  while (i < text.length && text.charCodeAt(i) === QUOTE) {
-    const keyEnd = skipString(text, i);
-    const name = JSON.parse(text.slice(i, keyEnd)) as string;
-    i = skipSpace(text, keyEnd);
-    if (text.charCodeAt(i) !== COLON) return undefined;
-    i = skipSpace(text, i + 1);
-    if (name === key) {
-      if (text.charCodeAt(i) === OPEN_BRACKET) {
+  const fields = new Map<string, string>();
+  let cases: string[] | undefined;
+  if (text.charCodeAt(i) !== CLOSE_BRACE) {
+    for (;;) {
+      if (text.charCodeAt(i) !== QUOTE) return undefined;
+      const keyEnd = skipString(text, i);
+      if (keyEnd < 0) return undefined;
+      let name: string;
+      try {
+        name = JSON.parse(text.slice(i, keyEnd)) as string;
+      } catch {
+        return undefined;
+      }
+      i = skipSpace(text, keyEnd);
+      if (text.charCodeAt(i) !== COLON) return undefined;
+      i = skipSpace(text, i + 1);
+      if (name === 'cases' && text.charCodeAt(i) === OPEN_BRACKET) {
         const items: string[] = [];
         i = skipSpace(text, i + 1);
-        while (i < text.length && text.charCodeAt(i) !== CLOSE_BRACKET) {
-          const end = skipValue(text, i);
-          items.push(text.slice(i, end));
-          i = skipSpace(text, end);
-          if (text.charCodeAt(i) === COMMA) i = skipSpace(text, i + 1);
+        if (text.charCodeAt(i) !== CLOSE_BRACKET) {
+          for (;;) {
+            const end = skipValue(text, i);
+            if (end < 0 || end === i) return undefined;
+            items.push(text.slice(i, end));
+            i = skipSpace(text, end);
+            if (text.charCodeAt(i) === COMMA) i = skipSpace(text, i + 1);
+            else if (text.charCodeAt(i) === CLOSE_BRACKET) break;
+            else return undefined;
+          }
         }
         i++;
-        found = items;
+        cases = items;
+        fields.set(name, '[]');
       } else {
-        i = skipValue(text, i);
-        found = undefined;
+        const end = skipValue(text, i);
+        if (end < 0 || end === i) return undefined;
+        if (name === 'cases') cases = undefined;
+        fields.set(name, text.slice(i, end));
+        i = end;
       }
-    } else {
-      i = skipValue(text, i);
+      i = skipSpace(text, i);
+      if (text.charCodeAt(i) === COMMA) i = skipSpace(text, i + 1);
+      else if (text.charCodeAt(i) === CLOSE_BRACE) break;
+      else return undefined;
     }
-    i = skipSpace(text, i);
-    if (text.charCodeAt(i) === COMMA) i = skipSpace(text, i + 1);
   }
-  return found;
+  if (skipSpace(text, i + 1) !== text.length) return undefined;
+  return { fields, cases };
 }
 
 /**
@@ -126,20 +155,24 @@ export function withTopLevelField(json: string, key: string, valueJson: string):
   const parts: string[] = [];
   let from = 0;
   let replaced = false;
+  let sawKey = false;
   let lastEnd = i;
   while (i < json.length && json.charCodeAt(i) === QUOTE) {
     const keyEnd = skipString(json, i);
+    if (keyEnd < 0) return undefined;
     const name = JSON.parse(json.slice(i, keyEnd)) as string;
     i = skipSpace(json, keyEnd);
     if (json.charCodeAt(i) !== COLON) return undefined;
     i = skipSpace(json, i + 1);
     const end = skipValue(json, i);
+    if (end < 0) return undefined;
     if (name === key) {
       parts.push(json.slice(from, i), valueJson);
       from = end;
       replaced = true;
     }
     lastEnd = end;
+    sawKey = true;
     i = skipSpace(json, end);
     if (json.charCodeAt(i) === COMMA) i = skipSpace(json, i + 1);
   }
@@ -147,6 +180,5 @@ export function withTopLevelField(json: string, key: string, valueJson: string):
     parts.push(json.slice(from));
     return parts.join('');
   }
-  const empty = lastEnd === skipSpace(json, json.indexOf('{') + 1) && json.charCodeAt(lastEnd) === CLOSE_BRACE;
-  return `${json.slice(0, lastEnd)}${empty ? '' : ','}${JSON.stringify(key)}:${valueJson}${json.slice(lastEnd)}`;
+  return `${json.slice(0, lastEnd)}${sawKey ? ',' : ''}${JSON.stringify(key)}:${valueJson}${json.slice(lastEnd)}`;
 }

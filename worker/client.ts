@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { AuthError, RemoteRejectedError, TransientError, UpstreamError, UsageError } from '../contract/errors.js';
-import { arrayElementTexts } from '../contract/jsontext.js';
+import { splitListBody } from '../contract/jsontext.js';
 import { listQuery } from '../contract/params.js';
 import type { ListParams } from '../contract/types.js';
 import { validateCase, type DeliveredCase, type RejectedCase } from '../contract/validate.js';
@@ -130,12 +130,6 @@ export function describeErrorBody(status: number, statusText: string, text: stri
   if (key === undefined && description === undefined) description = excerpt(text) || statusText || STATUS_CODES[status] || undefined;
   const label = [String(status), key].filter(Boolean).join(' ') + (description ? `: ${description}` : '');
   return { key, label };
-}
-
-function isListBody(b: unknown): b is { offset: number; limit: number; total: number; cases: unknown[] } {
-  if (typeof b !== 'object' || b === null) return false;
-  const o = b as Record<string, unknown>;
-  return Number.isFinite(o.offset) && Number.isFinite(o.limit) && Number.isFinite(o.total) && Array.isArray(o.cases);
 }
 
 /** What a 422 key refers to, for a message a user can act on. */
@@ -274,13 +268,7 @@ export class RemoteClient {
     try {
       const res = await this.pool.request({ path: `${this.listUrl.pathname}?${q}`, method: 'GET', headers, signal: ac.signal });
       const body = await this.readCapped(res.body, res.headers['content-length']);
-      return {
-        status: res.statusCode,
-        statusText: res.statusText,
-        headers: res.headers,
-        text: body.toString('utf8'),
-        bytes: body.byteLength,
-      };
+      return { status: res.statusCode, statusText: res.statusText, headers: res.headers, text: body.text, bytes: body.bytes };
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
       if (e instanceof TransientError) throw e;
@@ -295,11 +283,16 @@ export class RemoteClient {
   }
 
   /**
-   * The body as one buffer, refusing (TransientError E_BODY_TOO_LARGE) as
-   * soon as it passes `maxBytes`: a declared Content-Length over the cap is
-   * refused before reading; an endless chunked body is cut at the cap.
+   * The body as text, refusing (TransientError E_BODY_TOO_LARGE) as soon as
+   * it passes `maxBytes`: a declared Content-Length over the cap is refused
+   * before reading; an endless chunked body is cut at the cap. Decoded chunk
+   * by chunk, so the bytes and the text are never both held whole (a body
+   * near the cap costs about twice its size here, not three times).
    */
-  private async readCapped(body: AsyncIterable<Buffer> & { destroy(e?: Error): unknown }, declared: string | string[] | undefined): Promise<Buffer> {
+  private async readCapped(
+    body: AsyncIterable<Buffer> & { destroy(e?: Error): unknown },
+    declared: string | string[] | undefined,
+  ): Promise<{ text: string; bytes: number }> {
     const cap = this.maxBytes;
     const tooLarge = (what: string) =>
       new TransientError('E_BODY_TOO_LARGE', `response body ${what} the ${cap} byte cap (--max-page-bytes) from ${this.listUrl.host}`);
@@ -308,18 +301,22 @@ export class RemoteClient {
       body.destroy();
       throw tooLarge(`of ${length} bytes exceeds`);
     }
-    const chunks: Buffer[] = [];
+    const decoder = new TextDecoder('utf-8');
+    let parts: string[] = [];
     let size = 0;
     for await (const chunk of body) {
       size += chunk.byteLength;
       if (size > cap) {
-        chunks.length = 0;
+        parts = [];
         body.destroy();
         throw tooLarge('exceeded');
       }
-      chunks.push(chunk);
+      parts.push(decoder.decode(chunk, { stream: true }));
     }
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    parts.push(decoder.decode());
+    const text = parts.length === 1 ? parts[0]! : parts.join('');
+    parts = [];
+    return { text, bytes: size };
   }
 
   private networkError(e: unknown): TransientError {
@@ -343,33 +340,40 @@ export class RemoteClient {
   /** Classify an answer: a Page, or the typed error SPEC §2 assigns to its status. */
   private toPage(a: Answer): Omit<Page, 'attempts'> {
     if (a.status >= 200 && a.status < 300) {
-      let body: unknown;
-      try {
-        body = JSON.parse(a.text);
-      } catch {
-        throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a body that is not JSON: ${excerpt(this.redact(a.text)) || 'empty'}`, {
+      // Only the fields we use are parsed, each case on its own: unknown top-level
+      // fields (however large) are skipped, and each case keeps its exact text.
+      const split = splitListBody(a.text);
+      if (split === undefined) {
+        throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a body that is not JSON: ${excerpt(this.redact(a.text.slice(0, 4096))) || 'empty'}`, {
           status: a.status,
         });
       }
-      if (!isListBody(body)) {
+      const num = (k: string): number => {
+        try {
+          const v: unknown = JSON.parse(split.fields.get(k) ?? 'null');
+          return typeof v === 'number' ? v : Number.NaN;
+        } catch {
+          return Number.NaN;
+        }
+      };
+      const head = { offset: num('offset'), limit: num('limit'), total: num('total') };
+      if (!Number.isFinite(head.offset) || !Number.isFinite(head.limit) || !Number.isFinite(head.total) || split.cases === undefined) {
         throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with JSON that is not a case list (offset, limit, total, cases)`, {
           status: a.status,
         });
       }
-      const page: Omit<Page, 'attempts'> = { offset: body.offset, limit: body.limit, total: body.total, cases: [], rejected: [], bytes: a.bytes };
-      // each case's own text, exactly as delivered: stored as is, never re-serialised
-      const texts = arrayElementTexts(a.text, 'cases');
-      const aligned = texts !== undefined && texts.length === body.cases.length;
-      body.cases.forEach((raw, i) => {
-        const c = validateCase(raw);
-        if (!c.ok) {
-          page.rejected.push({ id: c.id, reason: c.reason, raw });
-          return;
+      const page: Omit<Page, 'attempts'> = { ...head, cases: [], rejected: [], bytes: a.bytes };
+      for (const json of split.cases) {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(json);
+        } catch {
+          throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a case that is not JSON`, { status: a.status });
         }
-        const json = aligned ? texts[i]! : serialise(raw);
-        if (json === undefined) page.rejected.push({ id: c.case._id, reason: 'cannot be serialised for storage (nested too deeply)', raw: undefined });
-        else page.cases.push({ case: c.case, keys: c.keys, json, warnings: c.warnings });
-      });
+        const c = validateCase(raw);
+        if (c.ok) page.cases.push({ case: c.case, keys: c.keys, json, warnings: c.warnings });
+        else page.rejected.push({ id: c.id, reason: c.reason, raw });
+      }
       return page;
     }
     // redact before excerpting: a cut could leave half a token behind
@@ -404,15 +408,6 @@ export class RemoteClient {
           ? 'the token is not valid'
           : "check the token's access level (RESELLER or above) and that it may read this helpcenter";
     return `${head} — ${hint}; if the token is valid, try --token-in ${other}`;
-  }
-}
-
-/** JSON text of a value, undefined when it cannot be made (JSON.stringify recurses: deep values throw). */
-function serialise(v: unknown): string | undefined {
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return undefined;
   }
 }
 

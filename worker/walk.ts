@@ -113,6 +113,13 @@ const END_CONFIRMATIONS = 3;
 /** consecutive pages without one usable id before the remote is called inconsistent */
 const MAX_UNANCHORED_PAGES = 3;
 
+/**
+ * After a page this large (bytes), the next is requested only once the
+ * caller is done with it: two such pages in memory at once could pass the
+ * sync's memory bound (SPEC §2 "Bounded"). Real pages are ~1.6 MB.
+ */
+export const PREFETCH_MAX_BYTES = 32 * 1024 * 1024;
+
 /** A cursor at the start of a walk. */
 export function startCursor(): WalkCursor {
   return { offset: 0, last: null, total: null, pageSize: PAGE_LIMIT, seen: 0, doubt: null };
@@ -159,8 +166,11 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
     let doubt = cursor.doubt;
     if (!(total >= o + count)) doubt ??= `the page at offset ${o} held ${count} cases but reported total ${page.total}`;
     const keyed = page.cases;
-    const reachesBack = o === 0 || last === null || cursor.unanchored === true || keyed.some((c) => cmp(c.keys, last) <= 0);
-    if (!reachesBack && !(keyed.length === 0 && count > 0)) {
+    // o > 0 with no case seen yet (the list began with cases without a usable _id): nothing to reach back to
+    const anchoredHere = o === 0 || (last !== null && keyed.some((c) => cmp(c.keys, last) <= 0));
+    // the previous page held no usable id: this one cannot reach back to it, so it is taken as it comes
+    const follows = cursor.unanchored === true || (last === null && o > 0);
+    if (!anchoredHere && !follows && !(keyed.length === 0 && count > 0)) {
       // The list shifted left past our overlap (deletions before the cursor), or
       // an empty page where cases were: step back a page and read again.
       drift++;
@@ -170,13 +180,11 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
       pending = fetchAt(requestOffset(cursor));
       continue;
     }
-    let unanchored = false;
-    if (!reachesBack) {
-      // a page whose cases all lack a usable _id: nothing to anchor on; keep
-      // going, but the walk can no longer prove it missed nothing
-      unanchored = true;
-      if (++unanchoredRun > MAX_UNANCHORED_PAGES) throw inconsistent(`${unanchoredRun} pages in a row held no case with a usable _id`);
-      doubt ??= `the page at offset ${o} held no case with a usable _id, so its place in the list could not be checked`;
+    const unanchored = !anchoredHere;
+    if (unanchored) {
+      // nothing to anchor on: keep going, but the walk can no longer prove it missed nothing
+      if (++unanchoredRun > MAX_UNANCHORED_PAGES) throw inconsistent(`${unanchoredRun} pages in a row could not be placed in the list (no case with a usable _id)`);
+      doubt ??= `the page at offset ${o} could not be placed in the list (no case with a usable _id to check it against)`;
     } else unanchoredRun = 0;
     const fresh = last === null ? keyed : keyed.filter((c) => cmp(c.keys, last) > 0);
     const newLast = fresh.length ? fresh[fresh.length - 1]!.keys : last;
@@ -217,13 +225,15 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
       end = 'unproven';
     }
     const next: WalkCursor = { offset: o + count, last: newLast, total, pageSize, seen, doubt };
-    if (unanchored) next.unanchored = true;
+    if (keyed.length === 0 && count > 0) next.unanchored = true;
     if (fetches > 2 * productive + WALK_SLACK) throw inconsistent(`no new cases after offset ${o}`);
-    if (end === null) pending = fetchAt(requestOffset(next));
+    const prefetch = end === null && !((page.bytes ?? 0) > PREFETCH_MAX_BYTES);
+    if (prefetch) pending = fetchAt(requestOffset(next));
     const step: WalkStep = { page, offset: o, fresh, before: last, cursor: next, end, drift };
     drift = 0;
     cursor = next;
     yield step;
     if (end !== null) return;
+    if (!prefetch) pending = fetchAt(requestOffset(next));
   }
 }
