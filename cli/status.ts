@@ -114,7 +114,7 @@ export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus
         }
         const latest = h.lastRuns[0];
         if (latest && latest.warnings > 0) {
-          process.stdout.write(`  run ${latest.runId}: ${latest.warnings} warnings${latest.warnings > h.warnings.length ? ` (first ${h.warnings.length})` : ''}\n`);
+          process.stdout.write(`  run ${latest.runId}: ${latest.warnings} warning${latest.warnings === 1 ? '' : 's'}${latest.warnings > h.warnings.length ? ` (first ${h.warnings.length})` : ''}\n`);
           for (const w of h.warnings) process.stdout.write(`    ${w.caseId ?? 'run'} ${w.field}: ${w.detail}\n`);
         }
         const rows = h.lastRuns.map((r) => [String(r.runId), r.mode, r.status, r.startedAt ?? '', r.finishedAt ?? '', String(r.pages), String(r.requests), String(r.casesUpserted), String(r.warnings), r.error ?? '']);

@@ -51,7 +51,7 @@ export function summaryLine(s: SyncSummary): string {
     `${s.messagesUpserted} messages upserted, ${s.unchanged} unchanged, ${s.deleted} deleted, ${s.rejected} rejected` +
     (s.inferredClosed ? `, ${s.inferredClosed} inferred closed` : '') +
     (s.drift ? `, ${s.drift} drift step-backs` : '') +
-    (s.warnings ? `, ${s.warnings} warnings` : '') +
+    (s.warnings ? `, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}` : '') +
     (s.heldDeletions ? `, ${s.heldDeletions} deletions held` : '') +
     (s.resumedFrom !== null ? `, resumed run ${s.resumedFrom}` : '') +
     ` in ${(s.durationMs / 1000).toFixed(1)} s`
