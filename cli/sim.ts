@@ -14,7 +14,7 @@ export function registerSim(program: Command): void {
     .option('--token <token>', 'demand this token (403 otherwise)')
     .option(
       '--quirks <list>',
-      'misbehave on purpose, e.g. shortPage=492,pageCap=250,total=jitter (shortPage, holePage, pageCap, total, oddCases, deepNest, oddDates, stateMove, hugeBody, endlessBody, latency)',
+      'misbehave on purpose, e.g. shortPage=492,pageCap=250,total=jitter (shortPage, holePage, pageCap, total, oddCases, deepNest, wideCase, oddDates, stateMove, hugeBody, endlessBody, latency)',
     )
     .option('--latency <ms>', 'answer every list request this many ms late (requests answered independently)')
     .action(async (raw: Record<string, unknown>) => {

@@ -40,8 +40,12 @@ function skipString(t: string, i: number): number {
   }
 }
 
-/** Index just after the value that starts at `i` (after whitespace). */
+/** JSON values (containers, and members after the first) met by skipValue since the last reset: what parsing would create. */
+let values = 0;
+
+/** Index just after the value that starts at `i` (after whitespace); -1 when it does not end. */
 function skipValue(t: string, i: number): number {
+  values++;
   const c = t.charCodeAt(i);
   if (c === QUOTE) return skipString(t, i);
   if (c === OPEN_BRACE || c === OPEN_BRACKET) {
@@ -54,7 +58,10 @@ function skipValue(t: string, i: number): number {
         if (j < 0) return -1;
         continue;
       }
-      if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
+      if (d === OPEN_BRACE || d === OPEN_BRACKET) {
+        depth++;
+        values++;
+      } else if (d === COMMA) values++;
       else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
         depth--;
         if (depth === 0) return j + 1;
@@ -79,6 +86,12 @@ export interface ListBodyText {
   fields: Map<string, string>;
   /** the elements of the top-level `cases` array, each its exact text; undefined when `cases` is not an array */
   cases: string[] | undefined;
+  /**
+   * about how many JSON values parsing the cases would create (containers
+   * plus members): what bounds the parsed size, which text size does not
+   * (2 bytes of `{}` become a ~50-byte object)
+   */
+  caseValues: number;
 }
 
 /**
@@ -95,6 +108,7 @@ export function splitListBody(text: string): ListBodyText | undefined {
   i = skipSpace(text, i + 1);
   const fields = new Map<string, string>();
   let cases: string[] | undefined;
+  let caseValues = 0;
   if (text.charCodeAt(i) !== CLOSE_BRACE) {
     for (;;) {
       if (text.charCodeAt(i) !== QUOTE) return undefined;
@@ -111,6 +125,7 @@ export function splitListBody(text: string): ListBodyText | undefined {
       i = skipSpace(text, i + 1);
       if (name === 'cases' && text.charCodeAt(i) === OPEN_BRACKET) {
         const items: string[] = [];
+        values = 0;
         i = skipSpace(text, i + 1);
         if (text.charCodeAt(i) !== CLOSE_BRACKET) {
           for (;;) {
@@ -125,6 +140,7 @@ export function splitListBody(text: string): ListBodyText | undefined {
         }
         i++;
         cases = items;
+        caseValues = values;
         fields.set(name, '[]');
       } else {
         const end = skipValue(text, i);
@@ -140,7 +156,7 @@ export function splitListBody(text: string): ListBodyText | undefined {
     }
   }
   if (skipSpace(text, i + 1) !== text.length) return undefined;
-  return { fields, cases };
+  return { fields, cases, caseValues };
 }
 
 /**

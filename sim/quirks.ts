@@ -29,6 +29,8 @@ export interface Quirks {
   oddCases?: { from: number; count: number };
   /** world: the first case (CREATED order) carries an unknown field nested this deep */
   deepNest?: number;
+  /** world: the first case (CREATED order) carries an unknown array of this many empty objects (small text, large once parsed) */
+  wideCase?: number;
   /** world: the first cases (CREATED order) each get one message with an odd `sent` (hour-only offset, "", null, "ukendt") */
   oddDates?: boolean;
   /**
@@ -46,6 +48,7 @@ export interface Quirks {
 }
 
 const DEEP_MARK = '\u0000hcsync-deep\u0000';
+const WIDE_MARK = '\u0000hcsync-wide\u0000';
 
 /** Parse `name[=value],…` as given to `hcsync sim --quirks`. Throws UsageError naming the bad part. */
 export function parseQuirks(spec: string): Quirks {
@@ -79,6 +82,7 @@ export function parseQuirks(spec: string): Quirks {
         break;
       }
       case 'deepNest': q.deepNest = num(name, v); break;
+      case 'wideCase': q.wideCase = num(name, v); break;
       case 'oddDates': q.oddDates = true; break;
       case 'stateMove': q.stateMove = true; break;
       case 'hugeBody': q.hugeBody = num(name, v); break;
@@ -86,7 +90,7 @@ export function parseQuirks(spec: string): Quirks {
       case 'latency': q.latencyMs = num(name, v, 0); break;
       default:
         throw new UsageError(
-          `unknown quirk "${name}": use shortPage, holePage, pageCap, total, oddCases, deepNest, oddDates, stateMove, hugeBody, endlessBody or latency`,
+          `unknown quirk "${name}": use shortPage, holePage, pageCap, total, oddCases, deepNest, wideCase, oddDates, stateMove, hugeBody, endlessBody or latency`,
         );
     }
   }
@@ -111,6 +115,7 @@ export function applyWorldQuirks(world: World, q: Quirks): void {
       });
     }
     if (q.deepNest !== undefined && created[0]) world.injectRaw(hc, { ...world.getCase(hc, created[0]._id)!, deep: DEEP_MARK });
+    if (q.wideCase !== undefined && created[0]) world.injectRaw(hc, { ...world.getCase(hc, created[0]._id)!, wide: WIDE_MARK });
   }
 }
 
@@ -136,6 +141,9 @@ export function quirkText(q: Quirks, body: string): string {
   if (q.deepNest !== undefined && out.includes(JSON.stringify(DEEP_MARK))) {
     const d = q.deepNest;
     out = out.split(JSON.stringify(DEEP_MARK)).join(`${'{"x":'.repeat(d)}1${'}'.repeat(d)}`);
+  }
+  if (q.wideCase !== undefined && out.includes(JSON.stringify(WIDE_MARK))) {
+    out = out.split(JSON.stringify(WIDE_MARK)).join(`[${'{},'.repeat(q.wideCase - 1)}{}]`);
   }
   if (q.hugeBody !== undefined) out = `{"padding":"${'x'.repeat(q.hugeBody)}",${out.slice(1)}`;
   return out;

@@ -50,12 +50,23 @@ describe('a run is bounded in memory and deletions (guarantee 5)', () => {
     });
   });
 
-  it('7a. a 260 MB page just under the cap is read (its padding skipped, never parsed); peak RSS of the sync stays under 1 GiB', async () => {
+  it('7a. a 200 MB page under the cap is read (its padding skipped, never parsed); peak RSS of the sync stays under 1 GiB', async () => {
     await withTempDir(async (dir) => {
-      await withSimProcess(['--cases', '50', '--quirks', 'hugeBody=260000000'], async (sim) => {
+      await withSimProcess(['--cases', '50', '--quirks', 'hugeBody=200000000'], async (sim) => {
         const r = await syncMeasured(['--full', '--db', path.join(dir, 'a.db'), '--base-url', sim.url, '--helpcenter', sim.helpcenter, '--attempts', '2']);
         expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
         expect(r.stderr).toMatch(/full sync of \w+ ok: 2 pages, 2 requests, 50 cases/);
+        expect(r.maxRssKb).toBeLessThan(GIB_KB);
+      });
+    });
+  });
+
+  it('7c. a page of tiny values (80 MB of `{}`, gigabytes once parsed) is refused before parsing; peak RSS under 1 GiB', async () => {
+    await withTempDir(async (dir) => {
+      await withSimProcess(['--cases', '50', '--quirks', 'wideCase=27000000'], async (sim) => {
+        const r = await syncMeasured(['--full', '--db', path.join(dir, 'a.db'), '--base-url', sim.url, '--helpcenter', sim.helpcenter, '--attempts', '2']);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/^hcsync: upstream unavailable after 2 attempts .*\d+ JSON values in its cases, more than the 2000000/m);
         expect(r.maxRssKb).toBeLessThan(GIB_KB);
       });
     });

@@ -42,6 +42,13 @@ export interface ClientOptions {
 
 /** 256 MiB: a real page of 500 cases with their messages is ~1.6 MB. */
 export const DEFAULT_MAX_PAGE_BYTES = 256 * 1024 * 1024;
+/**
+ * JSON values (objects, arrays and their members) a page's cases may hold.
+ * Text size does not bound parsed size: 2 bytes of `{}` parse into a ~50-byte
+ * object, so a page of tiny values under the byte cap could take gigabytes.
+ * A real page holds ~50k values; 2M parse into at most ~200 MB.
+ */
+export const MAX_PAGE_VALUES = 2_000_000;
 
 /** One answered list page: the cases read tolerantly (SPEC §2), the refused ones apart. */
 export interface Page {
@@ -361,6 +368,13 @@ export class RemoteClient {
         throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with JSON that is not a case list (offset, limit, total, cases)`, {
           status: a.status,
         });
+      }
+      if (split.caseValues > MAX_PAGE_VALUES) {
+        throw new TransientError(
+          'E_BODY_TOO_LARGE',
+          `HTTP ${a.status} with ${split.caseValues} JSON values in its cases, more than the ${MAX_PAGE_VALUES} one page may hold (a real page holds ~50,000)`,
+          { status: a.status },
+        );
       }
       const page: Omit<Page, 'attempts'> = { ...head, cases: [], rejected: [], bytes: a.bytes };
       for (const json of split.cases) {

@@ -2,6 +2,7 @@ import { keyComparator, type SortKeys } from '../contract/order.js';
 import { SyncError } from '../contract/errors.js';
 import type { ListParams, SortBy, SortOrder, StateFilter } from '../contract/types.js';
 import type { Page } from './client.js';
+import { collectGarbage } from './memory.js';
 
 /**
  * Paging through one list order, believing only what the remote proves
@@ -227,12 +228,13 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
     const next: WalkCursor = { offset: o + count, last: newLast, total, pageSize, seen, doubt };
     if (keyed.length === 0 && count > 0) next.unanchored = true;
     if (fetches > 2 * productive + WALK_SLACK) throw inconsistent(`no new cases after offset ${o}`);
-    const prefetch = end === null && !((page.bytes ?? 0) > PREFETCH_MAX_BYTES);
-    if (prefetch) pending = fetchAt(requestOffset(next));
+    const prefetch = !((page.bytes ?? 0) > PREFETCH_MAX_BYTES);
+    if (prefetch && end === null) pending = fetchAt(requestOffset(next));
     const step: WalkStep = { page, offset: o, fresh, before: last, cursor: next, end, drift };
     drift = 0;
     cursor = next;
     yield step;
+    if (!prefetch) collectGarbage(); // the caller is done with a very large page: free it before the next
     if (end !== null) return;
     if (!prefetch) pending = fetchAt(requestOffset(next));
   }
