@@ -31,6 +31,10 @@ export class SweepConclusions {
          WHERE hc = ? AND deleted_ms IS NULL AND id > ? AND (? IS NULL OR id <= ?)
            AND id NOT IN (SELECT value FROM json_each(?))`,
       ),
+      seenAgain: db.prepare(
+        `DELETE FROM sweep_missing WHERE run_id = ? AND case_rowid IN
+           (SELECT rowid FROM cases WHERE hc = ? AND id IN (SELECT value FROM json_each(?)))`,
+      ),
       missingRows: db.prepare<[number, number], { rowid: number; id: string; held: number }>(
         `SELECT c.rowid, c.id, EXISTS (SELECT 1 FROM held_deletions h WHERE h.hc = c.hc AND h.case_rowid = c.rowid) AS held
          FROM sweep_missing m JOIN cases c ON c.rowid = m.case_rowid
@@ -64,7 +68,10 @@ export class SweepConclusions {
    * not contain were absent from the remote when it was fetched.
    */
   recordMissing(runId: number, hc: number, afterId: string, throughId: string | null, seenIds: readonly string[]): void {
-    this.s.recordMissing.run(runId, hc, afterId, throughId, throughId, JSON.stringify(seenIds));
+    const ids = JSON.stringify(seenIds);
+    this.s.recordMissing.run(runId, hc, afterId, throughId, throughId, ids);
+    // a case seen anywhere in the sweep is no evidence of absence, whatever range an earlier page claimed
+    this.s.seenAgain.run(runId, hc, ids);
   }
 
   /**

@@ -171,7 +171,8 @@ async function fullSweep(ctx: RunContext, start: FullCheckpoint, maxDelete: Dele
     for (const r of step.page.rejected) if (r.id) seenIds.push(r.id.toLowerCase());
     // the range this page checked: to the end of the list only when the walk proved the end
     const verified = { afterId: step.before?.id ?? '', throughId: step.end === 'proven' ? null : (step.cursor.last?.id ?? ''), seenIds };
-    commitPage(ctx, step.fresh, step.page.rejected, { sweepId, verified, checkpoint: { sweepId, cursor: step.cursor } });
+    // every case the page holds is written (unchanged ones cost a hash check): one listed out of order is not lost
+    commitPage(ctx, step.page.cases, step.page.rejected, { sweepId, verified, checkpoint: { sweepId, cursor: step.cursor } });
     emitPage(ctx, 'sweep', step.page.total, step.cursor.offset);
     lastStep = step;
   }
@@ -221,8 +222,12 @@ async function incremental(ctx: RunContext, watermarkMs: number, lookbackMs: num
   let candidates = ctx.store.openCasesNotIn(ctx.hc, [...first.seen.keys()]);
   if (candidates.length === 0) return;
   if (!(await countsConfirm(ctx, first))) {
-    const second = await walkOpen(ctx);
-    candidates = candidates.filter((id) => !second.seen.has(id));
+    // The counts contradict the walk (a case moved behind it, or the remote
+    // orders STATE differently than assumed): walk the UNHANDLED and HANDLING
+    // lists themselves, which assume no state order, and infer only what they miss too.
+    const second = await walkOpenLists(ctx);
+    if (second === undefined) return;
+    candidates = candidates.filter((id) => !second.has(id));
   }
   ctx.counters = { ...ctx.counters, requests: ctx.requests(), inferredClosed: ctx.counters.inferredClosed + ctx.store.inferClosed(ctx.runId, ctx.hc, ctx.now(), candidates) };
 }
@@ -241,6 +246,28 @@ async function walkOpen(ctx: RunContext): Promise<OpenWalk> {
     doubt = step.cursor.doubt;
   }
   return { seen, doubt };
+}
+
+/**
+ * The second look: each open state's own list (CREATED ascending), walked
+ * to its proven end. Undefined when either walk could not prove it saw the
+ * whole list: then nothing may be inferred this run.
+ */
+async function walkOpenLists(ctx: RunContext): Promise<Set<string> | undefined> {
+  const seen = new Set<string>();
+  for (const state of ['UNHANDLED', 'HANDLING'] as const) {
+    let end: WalkStep['end'] = null;
+    for await (const step of walk({ source: ctx.source, helpcenter: ctx.helpcenter, spec: { state, sortBy: 'CREATED', sortOrder: 'asc' }, signal: ctx.signal, overlap: MIN_OVERLAP })) {
+      ctx.signal?.throwIfAborted();
+      noteDrift(ctx, step);
+      for (const c of step.page.cases) seen.add(c.keys.id);
+      commitPage(ctx, step.fresh, step.page.rejected);
+      emitPage(ctx, 'open', step.page.total, step.cursor.offset);
+      end = step.end;
+    }
+    if (end !== 'proven') return undefined;
+  }
+  return seen;
 }
 
 /** Ask the remote how many cases are UNHANDLED and HANDLING (two limit-1 requests): do they match what the walk saw? */

@@ -55,6 +55,8 @@ export interface WalkCursor {
   seen: number;
   /** why the walk's coverage is not verified; null while it is */
   doubt: string | null;
+  /** the count of the first page shorter than asked that was not the end (a cap, or a lost case) */
+  shortCount?: number;
   /** the previous page held no usable id: the next page cannot be anchored to it */
   unanchored?: boolean;
 }
@@ -152,6 +154,9 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
   let drift = 0;
   let confirmations = 0;
   let unanchoredRun = 0;
+  /** the first answer's total and where the walk began: what the whole walk should cost */
+  let firstTotal: number | undefined;
+  const startOffset = cursor.offset;
   const inconsistent = (why: string) =>
     new SyncError(
       'E_REMOTE_INCONSISTENT',
@@ -221,13 +226,26 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
       // shorter than asked, and not the end: the remote caps its pages (or dropped a case)
       pageSize = Math.min(pageSize, count);
     }
+    let shortCount = cursor.shortCount;
+    if (end === null && short && count > 0) shortCount ??= count;
+    // a later page holding more than an earlier short one: that one was no cap, it lost a case
+    if (shortCount !== undefined && count > shortCount) {
+      doubt ??= `a page held ${shortCount} cases where a later one held ${count}: a case may be missing from the shorter one`;
+    }
     if (end === 'proven' && seen < total) {
       doubt = `the walk saw ${seen} cases but the remote reported total ${total}`;
       end = 'unproven';
     }
     const next: WalkCursor = { offset: o + count, last: newLast, total, pageSize, seen, doubt };
+    if (shortCount !== undefined) next.shortCount = shortCount;
     if (keyed.length === 0 && count > 0) next.unanchored = true;
     if (fetches > 2 * productive + WALK_SLACK) throw inconsistent(`no new cases after offset ${o}`);
+    firstTotal ??= Number.isFinite(total) ? total : undefined;
+    // a list that keeps growing as it is read (each answer's total past the last): bounded by what the first answer promised
+    const expected = Math.ceil(Math.max(0, (firstTotal ?? 0) - startOffset) / Math.max(1, pageSize - overlapFor(next)));
+    if (until === undefined && fetches > 2 * expected + 2 * WALK_SLACK) {
+      throw inconsistent(`the list grew past what its first answer reported (${firstTotal}) at every page; last total ${page.total}`);
+    }
     const prefetch = !((page.bytes ?? 0) > PREFETCH_MAX_BYTES);
     if (prefetch && end === null) pending = fetchAt(requestOffset(next));
     const step: WalkStep = { page, offset: o, fresh, before: last, cursor: next, end, drift };
