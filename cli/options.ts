@@ -4,6 +4,7 @@ import { parseInstant as parseIsoInstant } from '../contract/order.js';
 import { isHelpcenterId } from '../contract/params.js';
 import type { DeleteLimit } from '../store/index.js';
 import { DEFAULT_MAX_PAGE_BYTES } from '../worker/client.js';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../worker/concurrency.js';
 
 /** Options shared by the commands; each also reads an environment variable, flags win. */
 export interface CommonOptions {
@@ -46,6 +47,23 @@ export function addRemoteOptions(cmd: Command): Command {
         .env('HCSYNC_MAX_PAGE_BYTES')
         .default('256MiB'),
     );
+}
+
+/**
+ * Pages a full sweep keeps in flight (adaptive, at most this): `--concurrency`
+ * on `sync` and `schedule add`; the worker's `--concurrency` is BullMQ's job
+ * concurrency (SPEC §4), so there it is `--page-concurrency`. One variable for all.
+ */
+export function addPageConcurrencyOption(cmd: Command, flag = '--concurrency', opts: { withDefault: boolean } = { withDefault: true }): Command {
+  const o = new Option(`${flag} <n>`, `pages a full sweep keeps in flight, at most (1..${MAX_CONCURRENCY}; fewer on 429, 5xx or slow answers)`).env('HCSYNC_PAGE_CONCURRENCY');
+  return cmd.addOption(opts.withDefault ? o.default(String(DEFAULT_CONCURRENCY)) : o);
+}
+
+/** 1..MAX_CONCURRENCY pages in flight. */
+export function parsePageConcurrency(v: unknown, name = '--concurrency'): number {
+  const n = positiveInt(v, name);
+  if (n > MAX_CONCURRENCY) throw new UsageError(`${name} must be at most ${MAX_CONCURRENCY}, got "${String(v)}"`);
+  return n;
 }
 
 /** The mass-deletion guard's option (sync, worker, schedule add): `--max-delete` / HCSYNC_MAX_DELETE. */

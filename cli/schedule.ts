@@ -3,7 +3,7 @@ import { UsageError } from '../contract/errors.js';
 import { oneLine } from '../worker/log.js';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, describeRedisUrl, enqueueSyncOnce, parseJobData, withQueue, type SyncQueue } from '../worker/queue.js';
 import { DEFAULT_EVERY_MS, DEFAULT_FULL_CRON, cronProblem, listSchedules, removeSchedule, upsertSchedule, type Schedule } from '../worker/schedules.js';
-import { addHelpcenterOption, addMaxDeleteOption, commonOptions, parseDeleteLimit, parseDuration, requireHelpcenter } from './options.js';
+import { addHelpcenterOption, addMaxDeleteOption, addPageConcurrencyOption, commonOptions, parseDeleteLimit, parseDuration, parsePageConcurrency, requireHelpcenter } from './options.js';
 import { iso, printJson, table } from './output.js';
 import type { HelpcenterStatus, StatusExtension } from './status.js';
 import { addQueueOptions, formatDuration, queueOptions } from './worker.js';
@@ -44,6 +44,7 @@ export function registerSchedule(program: Command): void {
     .addOption(new Option('--tz <zone>', 'IANA time zone of the cron pattern, e.g. Europe/Copenhagen (default: host local time)').env('HCSYNC_TZ'));
   addHelpcenterOption(add);
   addMaxDeleteOption(add, { withDefault: false }); // unset: the worker's own --max-delete applies
+  addPageConcurrencyOption(add, '--concurrency', { withDefault: false }); // unset: the worker's --page-concurrency
   addQueueOptions(add);
   add.action(async (raw: Record<string, unknown>) => {
     const helpcenter = requireHelpcenter(commonOptions({ helpcenter: raw.helpcenter }));
@@ -53,7 +54,14 @@ export function registerSchedule(program: Command): void {
     const fields = fullCron.split(/\s+/).length;
     const problem = fields < 5 || fields > 6 ? 'use 5 fields (or 6, seconds first)' : await cronProblem(fullCron, tz);
     if (problem) throw new UsageError(`--full-cron must be a cron pattern like "0 3 * * *", got "${fullCron}": ${oneLine(problem)}`);
-    const s = await withQueue(queueOptions(raw), (q) => upsertSchedule(q, helpcenter, { everyMs, fullCron, ...(tz ? { tz } : {}), ...(raw.maxDelete !== undefined ? { maxDelete: parseDeleteLimit(raw.maxDelete) } : {}) }));
+    const opts = {
+      everyMs,
+      fullCron,
+      ...(tz ? { tz } : {}),
+      ...(raw.maxDelete !== undefined ? { maxDelete: parseDeleteLimit(raw.maxDelete) } : {}),
+      ...(raw.concurrency !== undefined ? { concurrency: parsePageConcurrency(raw.concurrency) } : {}),
+    };
+    const s = await withQueue(queueOptions(raw), (q) => upsertSchedule(q, helpcenter, opts));
     process.stdout.write(`scheduled helpcenter ${s.helpcenter}: ${describeSchedule(s)}\n`);
   });
 

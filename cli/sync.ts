@@ -5,11 +5,18 @@ import { Store } from '../store/index.js';
 import { RemoteClient } from '../worker/client.js';
 import { SyncEmitter, type SyncSummary } from '../worker/events.js';
 import { runSync } from '../worker/sync.js';
-import { addMaxDeleteOption, addSyncOptions, commonOptions, parseDeleteLimit, parseDuration, requireHelpcenter, type CommonOptions } from './options.js';
+import {
+  addMaxDeleteOption, addPageConcurrencyOption, addSyncOptions, commonOptions, parseDeleteLimit, parseDuration, parsePageConcurrency, requireHelpcenter,
+  type CommonOptions,
+} from './options.js';
 import { printJson } from './output.js';
 
-export function clientFor(o: CommonOptions): RemoteClient {
-  return new RemoteClient({ baseUrl: o.baseUrl, token: o.token, tokenIn: o.tokenIn, attempts: o.attempts, totalTimeMs: o.retryTime, maxPageBytes: o.maxPageBytes });
+/** The remote client for these options; `pagesInFlight` sizes its connection pool. */
+export function clientFor(o: CommonOptions, pagesInFlight = 4): RemoteClient {
+  return new RemoteClient({
+    baseUrl: o.baseUrl, token: o.token, tokenIn: o.tokenIn, attempts: o.attempts, totalTimeMs: o.retryTime, maxPageBytes: o.maxPageBytes,
+    connections: Math.max(4, pagesInFlight),
+  });
 }
 
 /** Shows a progress bar on a TTY while a run pages: cases against the remote's total, rate and ETA. */
@@ -18,7 +25,7 @@ export function attachProgressBar(events: SyncEmitter, stream: NodeJS.WriteStrea
   const bar = new SingleBar(
     {
       stream,
-      format: '{phase} |{bar}| {value}/{total} cases | {pages} pages | {speed} cases/s | ETA {eta_formatted}',
+      format: '{phase} |{bar}| {value}/{total} cases | {pages} pages | {inflight} in flight | {speed} cases/s | ETA {eta_formatted}',
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 20,
@@ -26,10 +33,12 @@ export function attachProgressBar(events: SyncEmitter, stream: NodeJS.WriteStrea
     Presets.shades_classic,
   );
   let started = false;
+  let inflight = 1;
+  events.on('concurrency', (c) => (inflight = c.to));
   const t0 = Date.now();
   events.on('page', (e) => {
     const speed = Math.round((e.cases / Math.max(1, Date.now() - t0)) * 1000);
-    const payload = { phase: e.phase.padEnd(6), pages: e.pages, speed };
+    const payload = { phase: e.phase.padEnd(6), pages: e.pages, speed, inflight };
     // total: the whole list for a sweep; for incremental phases the cases seen so far
     const total = e.phase === 'sweep' ? Math.max(e.total, e.cases) : Math.max(e.cases, 1);
     if (!started) {
@@ -51,6 +60,7 @@ export function summaryLine(s: SyncSummary): string {
     `${s.messagesUpserted} messages upserted, ${s.unchanged} unchanged, ${s.deleted} deleted, ${s.rejected} rejected` +
     (s.inferredClosed ? `, ${s.inferredClosed} inferred closed` : '') +
     (s.drift ? `, ${s.drift} drift step-backs` : '') +
+    (s.mode === 'full' ? `, ${s.concurrency} pages in flight at most` : '') +
     (s.warnings ? `, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}` : '') +
     (s.heldDeletions ? `, ${s.heldDeletions} deletions held` : '') +
     (s.resumedFrom !== null ? `, resumed run ${s.resumedFrom}` : '') +
@@ -67,13 +77,15 @@ export function registerSync(program: Command): void {
     .option('--json', 'print the run summary as one JSON object');
   addSyncOptions(cmd);
   addMaxDeleteOption(cmd);
+  addPageConcurrencyOption(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
     const o = commonOptions(raw);
     const helpcenter = requireHelpcenter(o);
     const lookbackMs = parseDuration(String(raw.lookback), '--lookback');
     const maxDelete = parseDeleteLimit(raw.maxDelete);
+    const concurrency = parsePageConcurrency(raw.concurrency);
     const store = new Store(o.db);
-    const client = clientFor(o);
+    const client = clientFor(o, concurrency);
     const events = new SyncEmitter();
     const stopBar = attachProgressBar(events);
     // conclusions the run could not draw are worth a line; unreadable fields are counted in the summary
@@ -85,7 +97,7 @@ export function registerSync(program: Command): void {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const summary = await runSync(store, client, { helpcenter, mode: raw.full ? 'full' : 'incremental', lookbackMs, maxDelete, events, signal: ac.signal });
+      const summary = await runSync(store, client, { helpcenter, mode: raw.full ? 'full' : 'incremental', lookbackMs, maxDelete, concurrency, events, signal: ac.signal });
       stopBar();
       if (raw.json) printJson(summary);
       else process.stderr.write(`${summaryLine(summary)}\n`);

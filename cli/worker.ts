@@ -3,7 +3,10 @@ import { UsageError } from '../contract/errors.js';
 import { Store } from '../store/index.js';
 import { jsonLogger } from '../worker/log.js';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, WORKER_DEFAULTS, parseRedisUrl, type WorkerConfig } from '../worker/queue.js';
-import { addMaxDeleteOption, addRemoteOptions, addStoreOption, commonOptions, parseDeleteLimit, parseDuration, positiveInt } from './options.js';
+import {
+  addMaxDeleteOption, addPageConcurrencyOption, addRemoteOptions, addStoreOption, commonOptions, parseDeleteLimit, parseDuration, parsePageConcurrency,
+  positiveInt,
+} from './options.js';
 import { clientFor } from './sync.js';
 
 /** Where the queue lives: `--redis-url` (REDIS_URL) and `--queue` (HCSYNC_QUEUE), for worker and schedule. */
@@ -50,6 +53,7 @@ export function registerWorker(program: Command): void {
   addStoreOption(cmd);
   addRemoteOptions(cmd);
   addMaxDeleteOption(cmd);
+  addPageConcurrencyOption(cmd, '--page-concurrency');
   addQueueOptions(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
     const o = commonOptions(raw);
@@ -59,6 +63,7 @@ export function registerWorker(program: Command): void {
       concurrency: positiveInt(raw.concurrency, '--concurrency'),
       lookbackMs: parseDuration(String(raw.lookback), '--lookback'),
       maxDelete: parseDeleteLimit(raw.maxDelete),
+      pageConcurrency: parsePageConcurrency(raw.pageConcurrency, '--page-concurrency'),
       lockDurationMs: parseDuration(String(raw.lockDuration), '--lock-duration'),
       stalledIntervalMs: parseDuration(String(raw.stalledInterval), '--stalled-interval'),
       busyDelayMs: parseDuration(String(raw.busyDelay), '--busy-delay'),
@@ -72,7 +77,7 @@ export function registerWorker(program: Command): void {
     // loaded here, not at the top: bullmq's import time would slow every other command
     const { SyncWorker } = await import('../worker/worker.js');
     const store = new Store(o.db);
-    const worker = new SyncWorker(cfg, { store, remote: () => clientFor(o), log });
+    const worker = new SyncWorker(cfg, { store, remote: () => clientFor(o, cfg.pageConcurrency), log });
 
     const signalled = new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));

@@ -71,6 +71,8 @@ export interface SimulatorCounters {
   list: number;
   byStatus: Record<number, number>;
   faults: Record<string, number>;
+  /** when each valid list request arrived (Date.now() ms), in order */
+  arrivals: number[];
 }
 
 const RANDOM_KINDS = ['error500', 'tooMany', 'reset', 'truncate', 'html', 'badShape'] as const;
@@ -139,7 +141,7 @@ export class Simulator {
   }
 
   private static zeroCounters(): SimulatorCounters {
-    return { requests: 0, list: 0, byStatus: {}, faults: {} };
+    return { requests: 0, list: 0, byStatus: {}, faults: {}, arrivals: [] };
   }
 
   resetCounters(): void {
@@ -171,6 +173,7 @@ export class Simulator {
       throw e;
     }
     this.counters.list++;
+    this.counters.arrivals.push(Date.now());
     const kind = this.decide();
     if (this.rng.next() < this.faults.latencyRate && this.faults.latencyMs > 0) {
       this.count('latency');

@@ -25,7 +25,7 @@ describe('the sync believes only what the remote proves (guarantee 5)', () => {
       const [hc] = h.sim.world.helpcenterIds() as [string];
       await h.sync(hc, 'full');
       h.sim.quirks = { shortPage: [492] };
-      const s = await h.sync(hc, 'full');
+      const s = await h.sync(hc, 'full', { concurrency: 1 }); // request counts exact: one page at a time
       expect(s.deleted).toBe(0);
       expect(counts(h)).toEqual({ live: 2000, deleted: 0 });
       expect(s.requests).toBeLessThanOrEqual(sweepPages(2000) + 2);
@@ -50,7 +50,7 @@ describe('the sync believes only what the remote proves (guarantee 5)', () => {
   it('2. a remote that caps its pages at 250 while echoing limit 500: the first sync stores all 2,000', async () => {
     await withHarness({ seed: 93, helpcenters: 1, cases: 2000, quirks: { pageCap: 250 } }, async (h) => {
       const [hc] = h.sim.world.helpcenterIds() as [string];
-      const s = await h.sync(hc, 'full');
+      const s = await h.sync(hc, 'full', { concurrency: 1 });
       expect(counts(h)).toEqual({ live: 2000, deleted: 0 });
       expect(s.requests).toBeLessThanOrEqual(sweepPages(2000, 250) + 3);
       await withLocalServer(h.store, (srv) => expectSameListsEverywhere(h.sim.url, srv.url, hc, 250));
@@ -141,7 +141,7 @@ describe('the sync believes only what the remote proves (guarantee 5)', () => {
   it('4. a page of cases with odd field types is stored (with warnings), not walked forever', async () => {
     await withHarness({ seed: 97, helpcenters: 1, cases: 2000, quirks: { oddCases: { from: 500, count: 500 } } }, async (h) => {
       const [hc] = h.sim.world.helpcenterIds() as [string];
-      const s = await h.sync(hc, 'full');
+      const s = await h.sync(hc, 'full', { concurrency: 1 });
       expect(counts(h)).toEqual({ live: 2000, deleted: 0 });
       expect(s.rejected).toBe(0);
       expect(s.warnings).toBe(1000); // caseNumber and messages of 500 cases

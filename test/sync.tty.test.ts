@@ -42,7 +42,7 @@ describe('sync progress bar', () => {
         expect(tty.code).toBe(0);
         // frames are redrawn in place (cursor to column 1); each shows cases against the remote's total
         const frames = tty.output.split(/\r|\n|\x1b\[1G/).filter((l) => l.includes('cases/s'));
-        const FRAME = /^sweep +\|[█░]{40}\| (\d+)\/2400 cases \| (\d) pages \| \d+ cases\/s \| ETA +(\d+h\d+m|\d+m\d+s|\d+s|NULL|INF)/;
+        const FRAME = /^sweep +\|[█░]{40}\| (\d+)\/2400 cases \| (\d) pages \| ([1-9]|1[0-6]) in flight \| \d+ cases\/s \| ETA +(\d+h\d+m|\d+m\d+s|\d+s|NULL|INF)/;
         expect(frames.length).toBeGreaterThan(1);
         const shown = frames.map((f) => {
           const m = FRAME.exec(f);

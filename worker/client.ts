@@ -160,6 +160,10 @@ export class RemoteClient {
   private readonly timeouts: { connect: number; headers: number; body: number };
   private readonly maxBytes: number;
   private sent = 0;
+  /** a Retry-After pauses the whole client, not only the request that got it (performance.now() ms) */
+  private pausedUntil = 0;
+  /** bytes held by bodies being read right now, all requests together: the cap bounds their sum */
+  private buffered = 0;
 
   constructor(opts: ClientOptions) {
     const base = new URL(opts.baseUrl);
@@ -201,6 +205,12 @@ export class RemoteClient {
     const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       let last: TransientError;
+      const wait = this.pausedUntil - performance.now();
+      if (wait > 0) {
+        await sleep(wait, undefined, { signal }).catch((e: unknown) => {
+          throw signal?.aborted ? signal.reason : e;
+        });
+      }
       try {
         const remaining = this.policy.totalTimeMs - (performance.now() - started);
         return { ...this.toPage(await this.send(query, signal, remaining)), attempts: attempt };
@@ -218,6 +228,7 @@ export class RemoteClient {
         const n = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
         throw new UpstreamError(`upstream unavailable after ${n} in ${seconds(elapsedMs)} s: ${last.message}${why}`, attempt, last);
       }
+      if (last.retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, performance.now() + next.delayMs);
       this.onRetry?.({ attempt, delayMs: next.delayMs, error: last });
       await sleep(next.delayMs, undefined, { signal }).catch((e: unknown) => {
         throw signal?.aborted ? signal.reason : e;
@@ -311,14 +322,25 @@ export class RemoteClient {
     const decoder = new TextDecoder('utf-8');
     let parts: string[] = [];
     let size = 0;
-    for await (const chunk of body) {
-      size += chunk.byteLength;
-      if (size > cap) {
-        parts = [];
-        body.destroy();
-        throw tooLarge('exceeded');
+    try {
+      for await (const chunk of body) {
+        size += chunk.byteLength;
+        this.buffered += chunk.byteLength;
+        if (size > cap) {
+          parts = [];
+          body.destroy();
+          throw tooLarge('exceeded');
+        }
+        if (this.buffered > cap) {
+          // several pages in flight share one cap (SPEC §2 "Bounded"): this one yields; the retry comes with fewer in flight
+          parts = [];
+          body.destroy();
+          throw new TransientError('E_BODY_TOO_LARGE', `responses being read at once passed the ${cap} byte cap (--max-page-bytes) together`);
+        }
+        parts.push(decoder.decode(chunk, { stream: true }));
       }
-      parts.push(decoder.decode(chunk, { stream: true }));
+    } finally {
+      this.buffered -= size;
     }
     parts.push(decoder.decode());
     const text = parts.length === 1 ? parts[0]! : parts.join('');

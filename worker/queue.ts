@@ -23,6 +23,8 @@ export interface SyncJobData {
   mode: SyncMode;
   /** the schedule's mass-deletion guard, when `schedule add --max-delete` set one */
   maxDelete?: DeleteLimit;
+  /** the schedule's pages in flight for full sweeps, when `schedule add --concurrency` set it */
+  concurrency?: number;
 }
 
 /** A job's return value: the run summary, or a note that it was skipped. */
@@ -59,6 +61,8 @@ export interface WorkerConfig {
   lookbackMs: number;
   /** mass-deletion guard of full sweeps (a job's own `maxDelete` wins) */
   maxDelete: DeleteLimit;
+  /** pages a full sweep keeps in flight, at most (a job's own `concurrency` wins) */
+  pageConcurrency: number;
   /** recreate the BullMQ Worker when no `ready` follows a disconnect within this */
   readyTimeoutMs: number;
   /** log a `job.page` line every N pages (and the first) */
@@ -73,6 +77,7 @@ export const WORKER_DEFAULTS = {
   busyDelayMs: 10_000,
   lookbackMs: 15 * 60_000,
   maxDelete: { fraction: 0.1 },
+  pageConcurrency: 4,
   readyTimeoutMs: 30_000,
   logEveryPages: 10,
 } as const satisfies Partial<WorkerConfig>;
@@ -95,6 +100,13 @@ export function parseJobData(data: unknown): SyncJobData {
       ((typeof md.fraction === 'number' && md.fraction >= 0 && md.fraction <= 1) || (Number.isSafeInteger(md.count) && (md.count as number) >= 0));
     if (!ok) throw new HcsyncError('E_JOB_DATA', `job data has maxDelete ${JSON.stringify(md)}; expected {fraction} in [0, 1] or {count}`);
     out.maxDelete = typeof md.fraction === 'number' ? { fraction: md.fraction } : { count: md.count as number };
+  }
+  const cc = d.concurrency;
+  if (cc !== undefined) {
+    if (!Number.isSafeInteger(cc) || (cc as number) < 1 || (cc as number) > 16) {
+      throw new HcsyncError('E_JOB_DATA', `job data has concurrency ${JSON.stringify(cc)}; expected a whole number 1..16`);
+    }
+    out.concurrency = cc as number;
   }
   return out;
 }

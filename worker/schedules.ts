@@ -45,11 +45,16 @@ export function schedulerId(mode: SyncMode, helpcenter: string): string {
 export async function upsertSchedule(
   queue: SyncQueue,
   helpcenter: string,
-  opts: { everyMs: number; fullCron: string; tz?: string; maxDelete?: DeleteLimit },
+  opts: { everyMs: number; fullCron: string; tz?: string; maxDelete?: DeleteLimit; concurrency?: number },
 ): Promise<Schedule> {
   const hc = helpcenter.toLowerCase();
   // the guard travels with the full sweep's job (no secret in it); without one the worker's own applies
-  const full = { helpcenter: hc, mode: 'full' as const, ...(opts.maxDelete ? { maxDelete: opts.maxDelete } : {}) };
+  const full = {
+    helpcenter: hc,
+    mode: 'full' as const,
+    ...(opts.maxDelete ? { maxDelete: opts.maxDelete } : {}),
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+  };
   await queue.upsertJobScheduler(schedulerId('full', hc), { pattern: opts.fullCron, ...(opts.tz ? { tz: opts.tz } : {}) }, { name: JOB_NAME, data: full, opts: JOB_OPTIONS });
   await queue.upsertJobScheduler(
     schedulerId('incremental', hc),

@@ -1,6 +1,7 @@
 import { HcsyncError, SyncError } from '../contract/errors.js';
 import type { Store, RunCounters, SyncMode, LeaseOwner, RejectedCase, WriteCounts, DeliveredCase, DeleteLimit } from '../store/index.js';
 import { thisProcess, zeroCounters } from '../store/index.js';
+import { ConcurrencyControl, DEFAULT_CONCURRENCY } from './concurrency.js';
 import { SyncEmitter, type SyncSummary } from './events.js';
 import { MIN_OVERLAP, startCursor, walk, type PageSource, type RemotePage, type WalkCursor, type WalkSpec, type WalkStep } from './walk.js';
 
@@ -19,6 +20,8 @@ export interface SyncOptions {
   lookbackMs?: number;
   /** mass-deletion guard: the most one sweep may tombstone (default DEFAULT_MAX_DELETE) */
   maxDelete?: DeleteLimit;
+  /** pages a full sweep keeps in flight, at most (adaptive below it; default DEFAULT_CONCURRENCY, 1..16) */
+  concurrency?: number;
   /** lease time-to-live in ms; renewed while the run lives */
   leaseTtlMs?: number;
   owner?: LeaseOwner;
@@ -71,13 +74,15 @@ export async function runSync(store: Store, source: PageSource, opts: SyncOption
     const mode: SyncMode = opts.mode === 'incremental' && row.last_full_ms === null ? 'full' : opts.mode;
     const resume = mode === 'full' ? store.runs.resumable(hc, 'full') : undefined;
     runId = store.runs.startRun(hc, mode, owner.owner, started, resume?.run_id ?? null);
+    const control = new ConcurrencyControl(opts.concurrency ?? DEFAULT_CONCURRENCY, (c) => events.emit('concurrency', { helpcenter, runId: runId!, ...c }));
     ctx = {
-      store, source, hc, helpcenter, runId, events, now, signal: opts.signal,
+      store, source, hc, helpcenter, runId, events, now, signal: opts.signal, control,
       counters: zeroCounters(), rejectedSeen: new Set(),
       requests: () => source.requests - requests0,
     };
     events.emit('start', { helpcenter, runId, mode, resumedFrom: resume?.run_id ?? null });
     if (mode === 'full') {
+      events.emit('concurrency', { helpcenter, runId, from: 0, to: control.limit, reason: 'the sweep starts' });
       const cp = resume?.checkpoint ? (JSON.parse(resume.checkpoint) as FullCheckpoint) : undefined;
       await fullSweep(ctx, cp ?? { sweepId: runId, cursor: startCursor() }, opts.maxDelete ?? DEFAULT_MAX_DELETE);
     } else {
@@ -88,7 +93,8 @@ export async function runSync(store: Store, source: PageSource, opts: SyncOption
     const watermark = Math.min(started, store.runs.lastActivityMs(hc));
     store.runs.completeRun(runId, hc, mode, now(), watermark);
     const summary: SyncSummary = {
-      helpcenter, runId, mode, status: 'ok', resumedFrom: resume?.run_id ?? null, ...ctx.counters, durationMs: now() - started,
+      helpcenter, runId, mode, status: 'ok', resumedFrom: resume?.run_id ?? null, ...ctx.counters,
+      concurrency: mode === 'full' ? control.reached : 1, durationMs: now() - started,
     };
     events.emit('finish', summary);
     return summary;
@@ -118,6 +124,8 @@ interface RunContext {
   events: SyncEmitter;
   now: () => number;
   signal: AbortSignal | undefined;
+  /** pages in flight for the full sweep */
+  control: ConcurrencyControl;
   rejectedSeen: Set<string>;
   /** HTTP requests this run has sent, retries included: the one place this is computed */
   requests: () => number;
@@ -164,15 +172,20 @@ function commitPage(
 async function fullSweep(ctx: RunContext, start: FullCheckpoint, maxDelete: DeleteLimit): Promise<void> {
   const { sweepId } = start;
   let lastStep: WalkStep | undefined;
-  for await (const step of walk({ source: ctx.source, helpcenter: ctx.helpcenter, spec: FULL, start: start.cursor, signal: ctx.signal })) {
+  let previous = new Set<string>();
+  for await (const step of walk({ source: ctx.source, helpcenter: ctx.helpcenter, spec: FULL, start: start.cursor, signal: ctx.signal, concurrency: ctx.control })) {
     ctx.signal?.throwIfAborted();
     noteDrift(ctx, step);
     const seenIds = step.page.cases.map((c) => c.keys.id);
     for (const r of step.page.rejected) if (r.id) seenIds.push(r.id.toLowerCase());
     // the range this page checked: to the end of the list only when the walk proved the end
     const verified = { afterId: step.before?.id ?? '', throughId: step.end === 'proven' ? null : (step.cursor.last?.id ?? ''), seenIds };
-    // every case the page holds is written (unchanged ones cost a hash check): one listed out of order is not lost
-    commitPage(ctx, step.page.cases, step.page.rejected, { sweepId, verified, checkpoint: { sweepId, cursor: step.cursor } });
+    // the new cases, and any the remote listed out of order (behind the cursor, but not a re-read of the
+    // previous page's overlap): such a case is written too, so a change to it is not lost
+    const fresh = new Set(step.fresh.map((c) => c.keys.id));
+    const cases = step.page.cases.filter((c) => fresh.has(c.keys.id) || !previous.has(c.keys.id));
+    previous = new Set(step.page.cases.map((c) => c.keys.id));
+    commitPage(ctx, cases, step.page.rejected, { sweepId, verified, checkpoint: { sweepId, cursor: step.cursor } });
     emitPage(ctx, 'sweep', step.page.total, step.cursor.offset);
     lastStep = step;
   }

@@ -2,6 +2,7 @@ import { keyComparator, type SortKeys } from '../contract/order.js';
 import { SyncError } from '../contract/errors.js';
 import type { ListParams, SortBy, SortOrder, StateFilter } from '../contract/types.js';
 import type { Page } from './client.js';
+import type { ConcurrencyControl } from './concurrency.js';
 import { collectGarbage } from './memory.js';
 
 /**
@@ -91,6 +92,11 @@ export interface WalkOptions {
   until?: (page: RemotePage) => boolean;
   /** cases of the previous page each page re-reads (default OVERLAP) */
   overlap?: number;
+  /**
+   * pages kept in flight, adaptively (a walk with `until` keeps one: it cannot
+   * know where it stops, and its requests are budgeted). Default: one.
+   */
+  concurrency?: ConcurrencyControl;
 }
 
 /** The limit every walk asks for (the contract's maximum). */
@@ -138,17 +144,50 @@ export function startCursor(): WalkCursor {
 export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, undefined> {
   const { source, helpcenter, spec, signal, until } = opts;
   const baseOverlap = opts.overlap ?? OVERLAP;
+  const control = until === undefined ? opts.concurrency : undefined;
   const cmp = keyComparator(spec.sortBy, spec.sortOrder);
-  const fetchAt = (offset: number) => {
-    const p = source.listCases({ id: helpcenter, ...spec, offset, limit: PAGE_LIMIT }, signal);
-    p.catch(() => {}); // a discarded prefetch must not become an unhandled rejection
-    return { offset, page: p };
-  };
   // the overlap must leave room for new cases on a page the remote caps small
   const overlapFor = (c: WalkCursor) => Math.max(0, Math.min(baseOverlap, c.pageSize - 1));
   const requestOffset = (c: WalkCursor) => (c.last === null ? c.offset : Math.max(0, c.offset - overlapFor(c)));
   let cursor: WalkCursor = opts.start ? { ...opts.start } : startCursor();
-  let pending = fetchAt(requestOffset(cursor));
+  /**
+   * Requests in flight, in walk order: the head is the next page; the rest
+   * are predicted (each a page on from the one before). Pages are checked
+   * and yielded strictly in order; a page that breaks the prediction (a
+   * short one, a step back) discards the rest, whose answers are ignored.
+   */
+  type InFlight = { offset: number; page: Promise<RemotePage>; sentMs: number; answeredMs: number; abort: AbortController };
+  const inflight: InFlight[] = [];
+  const fetchAt = (offset: number) => {
+    // each request can be called off alone: a discarded one must not go on loading the remote
+    const abort = new AbortController();
+    const onAbort = () => abort.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const page = source.listCases({ id: helpcenter, ...spec, offset, limit: PAGE_LIMIT }, abort.signal);
+    const f: InFlight = { offset, sentMs: performance.now(), answeredMs: Number.NaN, page, abort };
+    page.then(
+      () => (f.answeredMs = performance.now()),
+      () => {}, // a discarded request must not become an unhandled rejection
+    ).finally(() => signal?.removeEventListener('abort', onAbort));
+    inflight.push(f);
+  };
+  /** Call off every request in flight (their answers would be ignored). */
+  const discard = () => {
+    for (const f of inflight.splice(0)) f.abort.abort();
+  };
+  /** Keep the window full from `offset` on; true when a request was sent. */
+  const fill = (offset: number, c: WalkCursor): boolean => {
+    if (inflight.length > 0 && inflight[0]!.offset !== offset) discard();
+    const stride = Math.max(1, c.pageSize - overlapFor(c));
+    const want = control?.limit ?? 1;
+    let sent = false;
+    while (inflight.length < want) {
+      fetchAt(inflight.length === 0 ? offset : inflight[inflight.length - 1]!.offset + stride);
+      sent = true;
+    }
+    return sent;
+  };
+  fill(requestOffset(cursor), cursor);
   let fetches = 0;
   let productive = 0;
   let drift = 0;
@@ -162,9 +201,17 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
       'E_REMOTE_INCONSISTENT',
       `the remote's answers contradict each other (${why}); gave up after ${fetches} requests for ${productive} pages of new cases`,
     );
+  try {
   for (;;) {
-    const o = pending.offset;
-    const page = await pending.page;
+    const head = inflight.shift()!;
+    const o = head.offset;
+    const waitFrom = performance.now();
+    const page = await head.page;
+    // Only an answer we waited for says how fast the remote is: one that came in
+    // while we were writing was read late, and its "latency" is our own backlog.
+    const waited = performance.now() - waitFrom > 1;
+    if ((page.bytes ?? 0) > PREFETCH_MAX_BYTES) control?.large(`a page of ${page.bytes} bytes`);
+    else control?.observe(page.attempts ?? 1, waited ? head.answeredMs - head.sentMs : undefined);
     fetches++;
     const last = cursor.last;
     const count = page.cases.length + page.rejected.length;
@@ -183,7 +230,8 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
       if (fetches > 2 * productive + WALK_SLACK) throw inconsistent(`the list kept shifting at offset ${o}`);
       const back = Math.max(1, cursor.pageSize - overlapFor(cursor));
       cursor = { ...cursor, offset: Math.max(overlapFor(cursor), cursor.offset - back), total };
-      pending = fetchAt(requestOffset(cursor));
+      discard();
+      fill(requestOffset(cursor), cursor);
       continue;
     }
     const unanchored = !anchoredHere;
@@ -247,13 +295,18 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
       throw inconsistent(`the list grew past what its first answer reported (${firstTotal}) at every page; last total ${page.total}`);
     }
     const prefetch = !((page.bytes ?? 0) > PREFETCH_MAX_BYTES);
-    if (prefetch && end === null) pending = fetchAt(requestOffset(next));
+    if (end !== null || !prefetch) discard();
+    // on the wire before the caller's synchronous write: undici sends when the event loop turns
+    else if (fill(requestOffset(next), next)) await new Promise((r) => setImmediate(r));
     const step: WalkStep = { page, offset: o, fresh, before: last, cursor: next, end, drift };
     drift = 0;
     cursor = next;
     yield step;
     if (!prefetch) collectGarbage(); // the caller is done with a very large page: free it before the next
     if (end !== null) return;
-    if (!prefetch) pending = fetchAt(requestOffset(next));
+    if (!prefetch) fill(requestOffset(next), next);
+  }
+  } finally {
+    discard(); // a walk that ends, throws or is abandoned leaves nothing running
   }
 }

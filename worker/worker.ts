@@ -212,6 +212,7 @@ export class SyncWorker {
         mode: data.mode,
         lookbackMs: this.cfg.lookbackMs,
         maxDelete: data.maxDelete ?? this.cfg.maxDelete,
+        concurrency: data.concurrency ?? this.cfg.pageConcurrency,
         leaseTtlMs: LEASE_TTL_MS,
         signal: ac.signal,
         events,
