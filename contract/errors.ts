@@ -63,6 +63,9 @@ export const API_ERRORS = {
   not_synced: { status: 404, description: 'This helpcenter has never been synced to the local store' },
   not_found: { status: 404, description: 'Unknown path' },
   method_not_allowed: { status: 405, description: 'Only GET and HEAD are allowed' },
+  bad_request: { status: 400, description: 'The request target is not a path' },
+  uri_too_long: { status: 414, description: 'The request target is longer than 8192 bytes' },
+  store_unavailable: { status: 503, description: 'The local store cannot be read; the server log says why' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ApiErrorKey = keyof typeof API_ERRORS;
