@@ -124,14 +124,26 @@ export class UpstreamError extends HcsyncError {
   }
 }
 
-/** Store-level conditions: schema too new, helpcenter busy, corrupt file. */
+/**
+ * The store cannot do what was asked: schema too new, no store yet, a
+ * directory given as the store, or any SQLite error, translated once in
+ * `store/errors.ts` (E_STORE_BUSY is transient; FULL, READONLY, CORRUPT,
+ * NOT_A_DB, CANTOPEN, IO and the rest are permanent). The message is one
+ * line naming the file and what to do.
+ */
 export class StoreError extends HcsyncError {
-  constructor(code: string, message: string, opts: { permanent?: boolean } = {}) {
-    super(code, message, { permanent: opts.permanent ?? true, exitCode: 1 });
+  /** the file concerned, when known */
+  readonly file: string | undefined;
+  /** SQLite's extended result code (SQLITE_FULL, SQLITE_IOERR_WRITE, …) when SQLite raised it */
+  readonly sqliteCode: string | undefined;
+  constructor(code: string, message: string, opts: { permanent?: boolean; file?: string; sqliteCode?: string; cause?: unknown } = {}) {
+    super(code, message, { permanent: opts.permanent ?? true, exitCode: 1, cause: opts.cause });
+    this.file = opts.file;
+    this.sqliteCode = opts.sqliteCode;
   }
 }
 
-/** One sync per helpcenter at a time: another process holds the lease. */
+/** One sync per helpcenter at a time: another run holds its sync lock (store/lock.ts). Transient. */
 export class SyncBusyError extends HcsyncError {
   readonly owner: string;
   constructor(helpcenter: string, owner: string) {

@@ -1,4 +1,7 @@
+import path from 'node:path';
 import type { ListParams } from '../contract/types.js';
+import { guarded, translated } from './errors.js';
+import { acquireSyncLock, type LockOwner, type SyncLock } from './lock.js';
 import { openDb, type Db, type OpenOptions } from './open.js';
 import { CaseReader, type PageRows } from './read.js';
 import { RunLog, type RunCounters } from './runs.js';
@@ -9,6 +12,7 @@ import { CaseWriter, type DeliveredCase, type RejectedInput, type WriteCounts } 
 
 export type { PageRows } from './read.js';
 export * from './runs.js';
+export { lockOwner, type LockOwner, type SyncLock } from './lock.js';
 export type { DeliveredCase, RejectedInput, WriteCounts } from './write.js';
 
 /** One page as the sync hands it to the store: written atomically with its checkpoint. */
@@ -30,6 +34,10 @@ export interface PageWrite {
 /**
  * The store: everything SQLite. The sync's async paging never awaits inside
  * a transaction; each page is one synchronous `writePage`.
+ *
+ * No SqliteError leaves it: the constructor, its methods and those of
+ * `runs`, `reader`, `search` and `report` throw StoreError instead
+ * (store/errors.ts). `db` is the raw connection, for tests and the bench.
  */
 export class Store {
   readonly db: Db;
@@ -40,13 +48,45 @@ export class Store {
   private searchQueries: CaseSearch | undefined;
   private reportQueries: ReportQueries | undefined;
 
+  /** the absolute path, for messages */
+  private readonly where: string;
+
+  /** Opens the store (see openDb). Throws StoreError. */
   constructor(readonly file: string, opts: OpenOptions = {}) {
-    this.db = openDb(file, opts);
-    this.runs = new RunLog(this.db);
-    this.reader = new CaseReader(this.db, opts.listTuning);
-    // on a read-only connection these prepare fine and fail with SQLITE_READONLY if ever run
-    this.writer = new CaseWriter(this.db);
-    this.conclusions = new SweepConclusions(this.db, this.writer);
+    this.where = file === ':memory:' ? file : path.resolve(file);
+    const db = (this.db = openDb(file, opts));
+    try {
+      [this.runs, this.reader, this.writer, this.conclusions] = translated(this.where, () => {
+        const writer = new CaseWriter(db);
+        // on a read-only connection these prepare fine and fail with SQLITE_READONLY if ever run
+        return [guarded(new RunLog(db), this.where), guarded(new CaseReader(db, opts.listTuning), this.where), writer, new SweepConclusions(db, writer)] as const;
+      });
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Take the helpcenter's sync lock (store/lock.ts: held by the kernel, so a
+   * dead holder never blocks) and mark the runs a dead holder left 'running'
+   * as 'interrupted'. Throws SyncBusyError while another run holds it, and
+   * StoreError when the lock cannot be made or the store not written.
+   */
+  lockHelpcenter(helpcenter: string, owner: LockOwner, nowMs: number): SyncLock {
+    const lock = acquireSyncLock(this.file, helpcenter, owner);
+    try {
+      this.runs.interruptRunning(helpcenter, nowMs);
+      return lock;
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** Run `fn` in one read transaction (one committed state); SQLite errors become StoreError. */
+  read<T>(fn: () => T): T {
+    return translated(this.where, () => this.db.transaction(fn)());
   }
 
   /**
@@ -56,7 +96,7 @@ export class Store {
    * does not cover that upgrade); IMMEDIATE waits for the lock at BEGIN.
    */
   writePage(w: PageWrite): WriteCounts {
-    return this.db.transaction(() => {
+    return translated(this.where, () => this.db.transaction(() => {
       const counts = this.writer.upsertCases(w.hc, w.runId, w.nowMs, w.cases);
       this.writer.recordRejected(w.hc, w.runId, w.nowMs, w.rejected);
       if (w.verified) this.conclusions.recordMissing(w.sweepId ?? w.runId, w.hc, w.verified.afterId, w.verified.throughId, w.verified.seenIds);
@@ -69,26 +109,26 @@ export class Store {
       this.runs.saveProgress(w.runId, c, w.checkpoint);
       this.runs.markFirstPage(w.hc, w.nowMs);
       return counts;
-    }).immediate();
+    }).immediate());
   }
 
   /** Tombstone what a verified complete sweep found missing. */
   applyTombstones(sweepId: number, runId: number, hc: number, nowMs: number): number {
-    return this.db.transaction(() => this.conclusions.applyTombstones(sweepId, runId, hc, nowMs)).immediate();
+    return translated(this.where, () => this.db.transaction(() => this.conclusions.applyTombstones(sweepId, runId, hc, nowMs)).immediate());
   }
 
   inferClosed(runId: number, hc: number, nowMs: number, openIds: readonly string[]): number {
-    return this.db.transaction(() => this.conclusions.inferClosed(runId, hc, nowMs, openIds)).immediate();
+    return translated(this.where, () => this.db.transaction(() => this.conclusions.inferClosed(runId, hc, nowMs, openIds)).immediate());
   }
 
   /** Search statements, prepared on first use (list-only processes never pay for them). */
   get search(): CaseSearch {
-    return (this.searchQueries ??= new CaseSearch(this.db));
+    return (this.searchQueries ??= translated(this.where, () => guarded(new CaseSearch(this.db), this.where)));
   }
 
   /** Report statements, prepared on first use. */
   get report(): ReportQueries {
-    return (this.reportQueries ??= new ReportQueries(this.db));
+    return (this.reportQueries ??= translated(this.where, () => guarded(new ReportQueries(this.db), this.where)));
   }
 
   /** The list page for a synced helpcenter (undefined: never synced). */
@@ -98,6 +138,6 @@ export class Store {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.db.open) translated(this.where, () => this.db.close());
   }
 }

@@ -1,6 +1,6 @@
 import { HcsyncError, SyncError } from '../contract/errors.js';
-import type { Store, RunCounters, SyncMode, LeaseOwner, RejectedInput } from '../store/index.js';
-import { thisProcess, zeroCounters } from '../store/index.js';
+import type { Store, RunCounters, SyncMode, LockOwner, RejectedInput, SyncLock } from '../store/index.js';
+import { lockOwner, zeroCounters } from '../store/index.js';
 import { SyncEmitter, type SyncSummary } from './events.js';
 import { MIN_OVERLAP, walk, type PageSource, type RemotePage, type WalkCursor, type WalkSpec } from './walk.js';
 
@@ -10,9 +10,8 @@ export interface SyncOptions {
   mode: SyncMode;
   /** incremental: also re-read activity this far before the watermark (late or skewed timestamps) */
   lookbackMs?: number;
-  /** lease time-to-live; renewed while the run lives */
-  leaseTtlMs?: number;
-  owner?: LeaseOwner;
+  /** who runs it, shown to a run that finds the helpcenter busy (default: this process, with a random id) */
+  owner?: LockOwner;
   signal?: AbortSignal;
   events?: SyncEmitter;
   now?: () => number;
@@ -30,21 +29,28 @@ interface FullCheckpoint {
 }
 
 /**
- * One sync run of one helpcenter: takes the lease, resumes an interrupted
- * full sweep from its checkpoint, pages the remote, writes each page with
- * its checkpoint in one transaction, and records the run.
+ * One sync run of one helpcenter: takes the helpcenter's sync lock, resumes
+ * an interrupted full sweep from its checkpoint, pages the remote, writes
+ * each page with its checkpoint in one transaction, and records the run.
+ * Throws SyncBusyError at once while another run of the helpcenter holds
+ * the lock (in any process on this host).
  */
 export async function runSync(store: Store, source: PageSource, opts: SyncOptions): Promise<SyncSummary> {
+  let lock: SyncLock | undefined;
+  try {
+    // inside the try: whatever throws after this releases the lock
+    lock = store.lockHelpcenter(opts.helpcenter, opts.owner ?? lockOwner(), (opts.now ?? Date.now)());
+    return await runLocked(store, source, opts, lock.owner);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function runLocked(store: Store, source: PageSource, opts: SyncOptions, owner: LockOwner): Promise<SyncSummary> {
   const now = opts.now ?? Date.now;
-  const owner = opts.owner ?? thisProcess();
-  const ttl = opts.leaseTtlMs ?? 120_000;
   const events = opts.events ?? new SyncEmitter();
   const helpcenter = opts.helpcenter.toLowerCase();
-  // the start is taken after the lease: acquiring may wait for another process's write lock
-  store.runs.acquireLease(helpcenter, owner, ttl, now());
   const started = now();
-  const renew = setInterval(() => store.runs.renewLease(helpcenter, owner, ttl, now()), Math.max(1000, ttl / 4));
-  renew.unref();
   const hc = store.runs.ensureHelpcenter(helpcenter);
   const row = store.runs.helpcenter(helpcenter)!;
   const mode: SyncMode = opts.mode === 'incremental' && row.last_full_ms === null ? 'full' : opts.mode;
@@ -77,9 +83,6 @@ export async function runSync(store: Store, source: PageSource, opts: SyncOption
     // keep the checkpoint saved with the last page: the next run resumes there
     store.runs.finishRun(runId, aborted ? 'interrupted' : 'failed', now(), { code: aborted ? 'E_ABORTED' : err.code, message: err.message });
     throw e;
-  } finally {
-    clearInterval(renew);
-    store.runs.releaseLease(helpcenter, owner);
   }
 }
 
