@@ -115,15 +115,24 @@ function readerPath(file: string): OpenPath {
   if (st.isDirectory()) throw isDirError(file);
   const dir = path.dirname(file);
   // SQLite reads a WAL store through `<file>-shm`, which it creates when missing
-  if (errnoOf(() => accessSync(dir, constants.W_OK)) !== 'EROFS') return { uri: file, immutable: false };
+  const dirW = errnoOf(() => accessSync(dir, constants.W_OK));
+  if (dirW === undefined || sizeOf(`${file}-shm`) !== undefined) return { uri: file, immutable: false };
+  if (dirW !== 'EROFS') {
+    // not writable by this user, but maybe by the one that syncs: reading without locks (immutable) could see half a commit
+    throw new StoreError(
+      'E_STORE_CANTOPEN',
+      `cannot read store ${file}: SQLite must create ${file}-shm to read it, and this user may not write to ${dir} (${dirW}); ` +
+        'run as the user that syncs, or give this user write access to that directory',
+      { file },
+    );
+  }
   // a read-only file system: nobody can change the file while we read it
   const walBytes = sizeOf(`${file}-wal`);
   if (!walBytes) return { uri: `${pathToFileURL(file).href}?mode=ro&immutable=1`, immutable: true };
-  if (sizeOf(`${file}-shm`) !== undefined) return { uri: file, immutable: false }; // SQLite reads the WAL through the existing -shm
   throw new StoreError(
     'E_STORE_WAL_UNREADABLE',
-    `store ${file} is on a read-only file system and has ${walBytes} bytes of committed changes in ${file}-wal, which SQLite can read only through ${file}-shm, and that cannot be created there; ` +
-      'copy the store with its -wal file to a writable place, or open it once where it is writable so the changes are folded into the file',
+    `store ${file} is on a read-only file system with ${walBytes} bytes of changes in its -wal file, readable only through a -shm file that cannot be created there; ` +
+      'copy the store and its -wal file to a writable place, or open it once where it is writable',
     { file },
   );
 }

@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT, waitUntil } from './helpers.js';
+import { startServe } from './serve.harness.js';
 import { withHarness } from './sync.harness.js';
 
 /** What came back on one raw connection: the status of the first response (null: closed without one). */
@@ -87,34 +86,12 @@ function corpus(hc: string): [string, string | Buffer, (number | null)[]][] {
   ];
 }
 
-interface ServeChild {
-  child: ChildProcess;
-  port: number;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function startServe(db: string, extra: string[] = []): Promise<ServeChild> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--db', db, '--port', '0', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  const line = await waitUntil(() => {
-    if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${err}`);
-    return out.includes('\n') ? out.split('\n')[0] : undefined;
-  }, 'serve ready');
-  const port = Number(new URL((JSON.parse(line) as { url: string }).url).port);
-  return { child, port, stderr: () => err, exited };
-}
-
 describe('serve answers every request', () => {
   it('a corpus of malformed requests over a raw socket: each gets a status, and /healthz answers after each', async () => {
     await withHarness({ seed: 91, helpcenters: 1, cases: 20 }, async (h) => {
       const [hc] = h.sim.world.helpcenterIds() as [string];
       await h.sync(hc, 'full');
-      const srv = await startServe(h.dbFile, ['--token', 's3cret']);
+      const srv = await startServe(['--db', h.dbFile, '--token', 's3cret']);
       try {
         for (const [name, bytes, allowed] of corpus(hc)) {
           const a = await rawRequest(srv.port, bytes);
@@ -130,8 +107,7 @@ describe('serve answers every request', () => {
         // the token given in a query never reaches the log
         expect(srv.stderr()).not.toContain('s3cret');
       } finally {
-        srv.child.kill('SIGTERM');
-        await srv.exited;
+        await srv.stop();
       }
     });
   });
