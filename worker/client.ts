@@ -9,6 +9,7 @@ import type { SortKeys } from '../contract/order.js';
 import { listQuery } from '../contract/params.js';
 import type { Case, ListParams } from '../contract/types.js';
 import { validateCase } from '../contract/validate.js';
+import { tokenRedactor } from './redact.js';
 import { DEFAULT_RETRY, nextRetry, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 /**
@@ -157,6 +158,7 @@ export class RemoteClient {
   private readonly onRetry: ClientOptions['onRetry'];
   private readonly timeouts: { connect: number; headers: number; body: number };
   private sent = 0;
+  private redactor: ((s: string) => string) | undefined;
 
   constructor(opts: ClientOptions) {
     const base = new URL(opts.baseUrl);
@@ -224,9 +226,10 @@ export class RemoteClient {
   /** One request, no retries, no validation: for `hcsync verify`. body = parsed JSON if it parses, else the text. */
   async rawList(query: URLSearchParams, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
     const a = await this.send(query, signal, Infinity);
-    let body: unknown = a.text;
+    const text = this.redact(a.text); // verify prints what differs
+    let body: unknown = text;
     try {
-      body = JSON.parse(a.text);
+      body = JSON.parse(text);
     } catch {
       // keep the text
     }
@@ -237,12 +240,13 @@ export class RemoteClient {
     await this.pool.close();
   }
 
-  /** Replace the token (raw, form-encoded as we send it, percent-encoded) wherever remote or socket text might echo it. */
+  /**
+   * Replace the token wherever remote or socket text might echo it: whole
+   * (raw, form-encoded, percent-encoded) or any case-insensitive piece of 8+
+   * characters (worker/redact.ts).
+   */
   private redact(s: string): string {
-    const t = this.token;
-    if (t === undefined) return s;
-    const forms = [t, new URLSearchParams({ t }).toString().slice(2), encodeURIComponent(t)];
-    return forms.reduce((acc, f) => acc.split(f).join('<token>'), s);
+    return (this.redactor ??= tokenRedactor(this.token))(s);
   }
 
   /** One attempt. Answers every HTTP status; throws TransientError for network failures and timeouts. */
