@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Simulator } from '../sim/index.js';
-import { nonNegativeInt, positiveInt } from './options.js';
+import { nonNegativeInt, parseHost, parsePort, positiveInt } from './options.js';
 
 export function registerSim(program: Command): void {
   program
@@ -14,8 +14,8 @@ export function registerSim(program: Command): void {
     .option('--token <token>', 'demand this token (403 otherwise)')
     .action(async (raw: Record<string, unknown>) => {
       const sim = await Simulator.start({
-        host: String(raw.host),
-        port: nonNegativeInt(raw.port, '--port'),
+        host: parseHost(raw.host, '--host'),
+        port: parsePort(raw.port, '--port'),
         cases: nonNegativeInt(raw.cases, '--cases'),
         helpcenters: positiveInt(raw.helpcenters, '--helpcenters'),
         seed: nonNegativeInt(raw.seed, '--seed'),

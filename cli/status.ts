@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Store, type RunRow } from '../store/index.js';
-import { addStoreOption } from './options.js';
+import { addStoreOption, storePath } from './options.js';
 import { iso, printJson, table } from './output.js';
 
 export interface RunStatus {
@@ -87,7 +87,7 @@ export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus
   const cmd = program.command('status').description('per helpcenter: last runs, lag, errors, counts').option('--json', 'print JSON');
   addStoreOption(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
-    const store = new Store(String(raw.db), { readonly: true });
+    const store = new Store(storePath(raw.db), { readonly: true });
     try {
       const hcs = storeStatus(store);
       const extra = extend ? await extend(hcs) : { json: {}, text: '' };

@@ -5,7 +5,7 @@ import { Store } from '../store/index.js';
 import { RemoteClient } from '../worker/client.js';
 import { SyncEmitter, type SyncSummary } from '../worker/events.js';
 import { runSync } from '../worker/sync.js';
-import { addSyncOptions, commonOptions, parseDuration, requireHelpcenter, type CommonOptions } from './options.js';
+import { WINDOW_BOUNDS, addSyncOptions, commonOptions, parseDuration, requireHelpcenter, type CommonOptions } from './options.js';
 import { printJson } from './output.js';
 
 export function clientFor(o: CommonOptions): RemoteClient {
@@ -67,7 +67,7 @@ export function registerSync(program: Command): void {
   cmd.action(async (raw: Record<string, unknown>) => {
     const o = commonOptions(raw);
     const helpcenter = requireHelpcenter(o);
-    const lookbackMs = parseDuration(String(raw.lookback), '--lookback');
+    const lookbackMs = parseDuration(String(raw.lookback), '--lookback', WINDOW_BOUNDS);
     const store = new Store(o.db);
     const client = clientFor(o);
     const events = new SyncEmitter();

@@ -152,6 +152,13 @@ export class SyncBusyError extends HcsyncError {
   }
 }
 
+/** A server could not listen: address in use, not an address of this machine, host name not found, no permission. Exit 1. */
+export class ListenError extends HcsyncError {
+  constructor(message: string, cause?: unknown) {
+    super('E_LISTEN', message, { permanent: true, exitCode: 1, cause });
+  }
+}
+
 /** The sync gave up (e.g. drift it could not recover from within its bounds). */
 export class SyncError extends HcsyncError {
   constructor(code: string, message: string, opts: { permanent?: boolean } = {}) {

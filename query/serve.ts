@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { ApiError, StoreError, apiError } from '../contract/errors.js';
+import { ApiError, ListenError, StoreError, apiError } from '../contract/errors.js';
 import type { Store } from '../store/index.js';
 import { parseListParams } from '../contract/params.js';
 import { listCasesBody } from './list.js';
@@ -139,6 +139,25 @@ export function redactedPath(raw: string | undefined): string {
   return JSON.stringify(text.length > 200 ? `${text.slice(0, 199)}…` : text);
 }
 
+/** Why listening failed, in one line: ListenError. */
+function listenError(e: NodeJS.ErrnoException, host: string, port: number): ListenError {
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const why: Record<string, string> = {
+    EADDRINUSE: 'the address is already in use; stop what holds it or choose another port',
+    EADDRNOTAVAIL: 'that address is not one of this machine\'s; use one of its addresses, 127.0.0.1, or 0.0.0.0 for every interface',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
+    EACCES: 'permission denied (ports below 1024 need privileges)',
+  };
+  const code = e.code ?? 'unknown';
+  return new ListenError(`cannot listen on ${where}: ${why[code] ?? e.message.replace(/\s+/g, ' ')} (${code})`, e);
+}
+
+/**
+ * Listen on `opts.host` (default 127.0.0.1) and `opts.port` (default 8787;
+ * 0: any free port) and answer with `handle`. Throws ListenError when the
+ * address cannot be had (in use, not local, name not found, no permission).
+ */
 export async function serve(store: Store, opts: ServeOptions = {}): Promise<LocalServer> {
   const server = http.createServer((req, res) => {
     try {
@@ -156,13 +175,15 @@ export async function serve(store: Store, opts: ServeOptions = {}): Promise<Loca
     socket.on('error', () => {});
     socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
+  const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 8787, opts.host ?? '127.0.0.1', () => resolve());
+    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, host, opts.port ?? 8787)));
+    server.listen(opts.port ?? 8787, host, () => resolve());
   });
+  // after listening, an error (e.g. EMFILE on accept) is logged; it must not end the process
+  server.on('error', (e: Error) => opts.onError?.(`server error: ${e.message}`));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  const host = opts.host ?? '127.0.0.1';
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     server,
