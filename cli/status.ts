@@ -7,6 +7,8 @@ export interface RunStatus {
   runId: number;
   mode: string;
   status: string;
+  /** who ran it: `<tag>-<random id>@<host>:<pid>` (store/lock.ts) */
+  owner: string;
   startedAt: string | null;
   finishedAt: string | null;
   pages: number;
@@ -36,6 +38,7 @@ function runStatus(r: RunRow): RunStatus {
     runId: r.run_id,
     mode: r.mode,
     status: r.status,
+    owner: r.owner,
     startedAt: iso(r.started_ms),
     finishedAt: iso(r.finished_ms),
     pages: r.pages,

@@ -69,6 +69,11 @@ describe('one sync per helpcenter: a lock the kernel holds', () => {
         expect(all.map((x) => x.status)).toEqual(['interrupted', 'ok']);
         // what is shown for the holder: a random id, the host and the pid
         expect(all[0]!.owner).toMatch(new RegExp(`^sync-[0-9a-f]{8}@.+:${pid}$`));
+        const st = JSON.parse((await runCli(['status', '--json', '--db', db])).stdout) as { helpcenters: { lastRuns: { status: string; owner: string }[] }[] };
+        expect(st.helpcenters[0]!.lastRuns.map((x) => [x.status, x.owner])).toEqual([
+          ['ok', all[1]!.owner],
+          ['interrupted', all[0]!.owner],
+        ]);
       } finally {
         parent.kill('SIGKILL');
         await sim.close();
