@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from '
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SyncBusyError } from '../contract/errors.js';
+import { StoreError, SyncBusyError } from '../contract/errors.js';
 import { storeErrorFrom } from './errors.js';
 
 /**
@@ -60,7 +60,8 @@ export function lockDir(storeFile: string): string {
  * store at `storeFile`, without waiting.
  * Throws SyncBusyError (E_SYNC_BUSY, transient) naming the holder when
  * another run holds it, and StoreError when the lock file cannot be created
- * or opened (e.g. E_STORE_READONLY for a read-only directory).
+ * or opened (E_STORE_LOCK when its directory cannot be made, or a
+ * translated SQLite error such as E_STORE_READONLY).
  */
 export function acquireSyncLock(storeFile: string, helpcenter: string, owner: LockOwner): SyncLock {
   const hc = helpcenter.toLowerCase();
@@ -76,7 +77,11 @@ export function acquireSyncLock(storeFile: string, helpcenter: string, owner: Lo
   } catch (e) {
     db?.close();
     if ((e as { code?: unknown }).code === 'SQLITE_BUSY') throw new SyncBusyError(hc, readOwner(ownerFile) ?? 'another process');
-    throw storeErrorFrom(e, file);
+    const t = storeErrorFrom(e, file);
+    if (t instanceof StoreError) throw t;
+    // the directory could not be made (a file in the way, no permission)
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new StoreError('E_STORE_LOCK', `cannot create the sync lock ${file} (${code}); ${dir} must be a directory this user may write`, { file, cause: e });
   }
   const held = db;
   try {
