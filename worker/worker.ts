@@ -11,7 +11,9 @@ import { runSync } from './sync.js';
 /**
  * The BullMQ worker that runs sync jobs: one `runSync` per job, the
  * helpcenter's sync lock (store/lock.ts) as the real guard against two runs
- * of a helpcenter (delivery is at least once), typed errors mapped to BullMQ's control flow, and a
+ * of a helpcenter (delivery is at least once), typed errors mapped to
+ * BullMQ's control flow (a permanent one, e.g. a corrupt store, is an
+ * UnrecoverableError), and a
  * supervisor that recreates the BullMQ Worker when Redis does not come back
  * `ready` after a disconnect (workers have stopped after Redis restarts:
  * bullmq 648, 2466, 2964).
