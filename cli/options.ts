@@ -112,7 +112,7 @@ export function addSyncOptions(cmd: Command): Command {
 /** Parse what commander collected (strings) into checked, typed options. */
 export function commonOptions(raw: Record<string, unknown>): CommonOptions {
   const o: CommonOptions = {
-    db: String(raw.db ?? DEFAULT_DB),
+    db: storePath(raw.db),
     baseUrl: String(raw.baseUrl ?? DEFAULT_BASE_URL),
     tokenIn: raw.tokenIn === 'query' ? 'query' : 'header',
     attempts: positiveInt(raw.attempts ?? '6', '--attempts'),
@@ -152,20 +152,81 @@ export function nonNegativeInt(v: unknown, name: string): number {
   return Number(s);
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `30s`, `5m`, `1h`, `2d`, `250ms` or a number of milliseconds. */
-export function parseDuration(s: string, name: string): number {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)?$/.exec(s.trim());
-  if (!m) throw new UsageError(`${name} must be a duration like 30s, 5m, 1h or a number of milliseconds, got "${s}"`);
-  const ms = Number(m[1]) * UNITS[m[2] ?? 'ms']!;
-  if (!(ms > 0) || !Number.isFinite(ms)) throw new UsageError(`${name} must be more than 0, got "${s}"`);
-  return Math.round(ms);
+/** `--db` (HCSYNC_DB): a non-empty path. An empty one would be SQLite's nameless temporary database, gone on exit. */
+export function storePath(v: unknown): string {
+  const s = v === undefined ? DEFAULT_DB : String(v);
+  if (s.trim() === '') throw new UsageError('--db (or HCSYNC_DB) must be the path of the store file (e.g. ./data/hcsync.db), got ""');
+  return s;
 }
 
-/** An ISO date or date-time, for --since/--until; without a zone it is UTC, as everywhere in hcsync. */
+/** `--port` (HCSYNC_PORT etc.): 0 (any free port) to 65535. */
+export function parsePort(v: unknown, name: string): number {
+  const s = String(v);
+  if (!/^[0-9]+$/.test(s) || Number(s) > 65535) throw new UsageError(`${name} must be a port number from 0 (any free port) to 65535, got "${s}"`);
+  return Number(s);
+}
+
+/** `--host` (HCSYNC_HOST): an address or name to listen on; empty would mean every interface, which must be asked for as 0.0.0.0 or ::. */
+export function parseHost(v: unknown, name: string): string {
+  const s = String(v ?? '').trim();
+  if (s === '' || /\s/.test(s)) throw new UsageError(`${name} must be an address or host name to listen on (e.g. 127.0.0.1, or 0.0.0.0 for every interface), got "${String(v ?? '')}"`);
+  return s;
+}
+
+const DAY_MS = 86_400_000;
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
+
+/** The range a duration option accepts, in ms (both ends included). */
+export interface DurationBounds {
+  minMs: number;
+  maxMs: number;
+}
+
+/**
+ * For anything that becomes a Node timer (time budgets, lock and stall
+ * intervals, delays, timeouts): Node timers overflow above 2^31−1 ms (~24.8
+ * days) and then fire after 1 ms, so 24 days is the most.
+ */
+export const TIMER_BOUNDS: DurationBounds = { minMs: 1, maxMs: 24 * DAY_MS };
+/** A span of time looked back over, not waited for (`--lookback`): up to a year. */
+export const WINDOW_BOUNDS: DurationBounds = { minMs: 1, maxMs: 365 * DAY_MS };
+
+/** `30s`, `5m`, `1h`, `2d`, `250ms` or a number of milliseconds, within `bounds` (default TIMER_BOUNDS); else a UsageError (exit 2) naming the limit. */
+export function parseDuration(s: string, name: string, bounds: DurationBounds = TIMER_BOUNDS): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)?$/.exec(s.trim());
+  if (!m) throw new UsageError(`${name} must be a duration like 30s, 5m, 1h or a number of milliseconds, got "${s}"`);
+  const ms = Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']!);
+  if (!(ms > 0) || !Number.isFinite(ms)) throw new UsageError(`${name} must be more than 0, got "${s}"`);
+  if (ms < bounds.minMs) throw new UsageError(`${name} must be at least ${formatDuration(bounds.minMs)}, got "${s}"`);
+  if (ms > bounds.maxMs) {
+    const why = bounds.maxMs === TIMER_BOUNDS.maxMs ? ' (a Node timer cannot wait longer)' : '';
+    throw new UsageError(`${name} must be at most ${formatDuration(bounds.maxMs)}${why}, got "${s}"`);
+  }
+  return ms;
+}
+
+/** `5m` for 300000: the largest unit that divides the duration (the form parseDuration reads). */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', DAY_MS], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+const CALENDAR = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/i;
+
+/**
+ * An ISO date or date-time, for --since/--until; without a zone it is UTC,
+ * as everywhere in hcsync. The date must exist (2024-02-30 is refused, not
+ * read as 1 March) and the time be 00:00–23:59.
+ */
 export function parseInstant(s: string, name: string): number {
   const t = parseIsoInstant(s);
-  if (Number.isNaN(t)) throw new UsageError(`${name} must be a date like 2026-01-31 or 2026-01-31T12:00:00Z, got "${s}"`);
+  const m = CALENDAR.exec(s);
+  if (Number.isNaN(t) || !m) throw new UsageError(`${name} must be a date like 2026-01-31 or 2026-01-31T12:00:00Z, got "${s}"`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth) throw new UsageError(`${name} must be a real date, got "${s}": ${y}-${m[2]} has no day ${m[3]}`);
+  if (m[4] !== undefined && Number(m[4]) > 23) throw new UsageError(`${name} must have a time from 00:00 to 23:59, got "${s}"`);
   return t;
 }

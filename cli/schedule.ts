@@ -3,7 +3,10 @@ import { UsageError } from '../contract/errors.js';
 import { oneLine } from '../worker/log.js';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, describeRedisUrl, enqueueSyncOnce, parseJobData, withQueue, type SyncQueue } from '../worker/queue.js';
 import { DEFAULT_EVERY_MS, DEFAULT_FULL_CRON, cronProblem, listSchedules, removeSchedule, upsertSchedule, type Schedule } from '../worker/schedules.js';
-import { addHelpcenterOption, addMaxDeleteOption, addPageConcurrencyOption, commonOptions, parseDeleteLimit, parseDuration, parsePageConcurrency, requireHelpcenter } from './options.js';
+import {
+  TIMER_BOUNDS, addHelpcenterOption, addMaxDeleteOption, addPageConcurrencyOption, commonOptions, parseDeleteLimit, parseDuration, parsePageConcurrency,
+  requireHelpcenter,
+} from './options.js';
 import { iso, printJson, table } from './output.js';
 import type { HelpcenterStatus, StatusExtension } from './status.js';
 import { addQueueOptions, formatDuration, queueOptions } from './worker.js';
@@ -18,8 +21,12 @@ function cronText(fullCron: string, tz: string | null): string {
   return `"${fullCron}"${tz ? ` ${tz}` : ''}`;
 }
 
-/** An IANA time zone name, kept as written (ICU would rename Asia/Kolkata to Asia/Calcutta), or a usage error. */
+/** `--every`: at least 10 s (each run costs a page plus the open lists), at most what a timer can wait. */
+const EVERY_BOUNDS = { minMs: 10_000, maxMs: TIMER_BOUNDS.maxMs };
+
+/** An IANA time zone name, kept as written (ICU would rename Asia/Kolkata to Asia/Calcutta), or a usage error (empty included). */
 function parseTimeZone(v: string): string {
+  if (v.trim() === '') throw new UsageError('--tz must be an IANA time zone like Europe/Copenhagen or UTC, got ""; leave it out for host local time');
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: v });
     return v;
@@ -48,9 +55,9 @@ export function registerSchedule(program: Command): void {
   addQueueOptions(add);
   add.action(async (raw: Record<string, unknown>) => {
     const helpcenter = requireHelpcenter(commonOptions({ helpcenter: raw.helpcenter }));
-    const everyMs = parseDuration(String(raw.every), '--every');
+    const everyMs = parseDuration(String(raw.every), '--every', EVERY_BOUNDS);
     const fullCron = String(raw.fullCron).trim();
-    const tz = raw.tz === undefined || raw.tz === '' ? undefined : parseTimeZone(String(raw.tz).trim());
+    const tz = raw.tz === undefined ? undefined : parseTimeZone(String(raw.tz).trim());
     const fields = fullCron.split(/\s+/).length;
     const problem = fields < 5 || fields > 6 ? 'use 5 fields (or 6, seconds first)' : await cronProblem(fullCron, tz);
     if (problem) throw new UsageError(`--full-cron must be a cron pattern like "0 3 * * *", got "${fullCron}": ${oneLine(problem)}`);

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { serve } from '../query/serve.js';
 import { Store } from '../store/index.js';
-import { addStoreOption, nonNegativeInt } from './options.js';
+import { addStoreOption, parseHost, parsePort, storePath } from './options.js';
 
 export function registerServe(program: Command): void {
   const cmd = program
@@ -12,15 +12,19 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--token <token>', 'demand this token (Bearer header or ?token=)').env('HCSYNC_SERVE_TOKEN'));
   addStoreOption(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
-    const port = nonNegativeInt(raw.port, '--port');
+    const port = parsePort(raw.port, '--port');
+    const host = parseHost(raw.host, '--host (or HCSYNC_HOST)');
     // no memory map: a long-running server's memory must not grow with the part of the store it has read
-    const store = new Store(String(raw.db), { readonly: true, mmap: false });
+    const store = new Store(storePath(raw.db), { readonly: true, mmap: false });
     const token = typeof raw.token === 'string' && raw.token !== '' ? raw.token : undefined;
     const srv = await serve(store, {
-      host: String(raw.host),
+      host,
       port,
       ...(token !== undefined ? { token } : {}),
       onError: (m) => process.stderr.write(`hcsync serve: ${m}\n`),
+    }).catch((e: unknown) => {
+      store.close();
+      throw e;
     });
     process.stdout.write(`${JSON.stringify({ url: srv.url })}\n`);
     await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Simulator, parseQuirks } from '../sim/index.js';
-import { nonNegativeInt, positiveInt } from './options.js';
+import { nonNegativeInt, parseHost, parsePort, positiveInt } from './options.js';
 
 export function registerSim(program: Command): void {
   program
@@ -22,8 +22,8 @@ export function registerSim(program: Command): void {
       if (raw.latency !== undefined) quirks.latencyMs = nonNegativeInt(raw.latency, '--latency');
       const sim = await Simulator.start({
         quirks,
-        host: String(raw.host),
-        port: nonNegativeInt(raw.port, '--port'),
+        host: parseHost(raw.host, '--host'),
+        port: parsePort(raw.port, '--port'),
         cases: nonNegativeInt(raw.cases, '--cases'),
         helpcenters: positiveInt(raw.helpcenters, '--helpcenters'),
         seed: nonNegativeInt(raw.seed, '--seed'),

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { Store, type RunRow, type RunWarning } from '../store/index.js';
-import { addStoreOption } from './options.js';
+import { addStoreOption, storePath } from './options.js';
 import { iso, printJson, table } from './output.js';
 
 export interface RunStatus {
   runId: number;
   mode: string;
   status: string;
+  /** who ran it: `<tag>-<random id>@<host>:<pid>` (store/lock.ts) */
+  owner: string;
   startedAt: string | null;
   finishedAt: string | null;
   pages: number;
@@ -41,6 +43,7 @@ function runStatus(r: RunRow): RunStatus {
     runId: r.run_id,
     mode: r.mode,
     status: r.status,
+    owner: r.owner,
     startedAt: iso(r.started_ms),
     finishedAt: iso(r.finished_ms),
     pages: r.pages,
@@ -95,7 +98,7 @@ export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus
   const cmd = program.command('status').description('per helpcenter: last runs, lag, errors, counts').option('--json', 'print JSON');
   addStoreOption(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
-    const store = new Store(String(raw.db), { readonly: true });
+    const store = new Store(storePath(raw.db), { readonly: true });
     try {
       const hcs = storeStatus(store);
       const extra = extend ? await extend(hcs) : { json: {}, text: '' };

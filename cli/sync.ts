@@ -6,8 +6,8 @@ import { RemoteClient } from '../worker/client.js';
 import { SyncEmitter, type SyncSummary } from '../worker/events.js';
 import { runSync } from '../worker/sync.js';
 import {
-  addMaxDeleteOption, addPageConcurrencyOption, addSyncOptions, commonOptions, parseDeleteLimit, parseDuration, parsePageConcurrency, requireHelpcenter,
-  type CommonOptions,
+  WINDOW_BOUNDS, addMaxDeleteOption, addPageConcurrencyOption, addSyncOptions, commonOptions, parseDeleteLimit, parseDuration, parsePageConcurrency,
+  requireHelpcenter, type CommonOptions,
 } from './options.js';
 import { printJson } from './output.js';
 
@@ -81,7 +81,7 @@ export function registerSync(program: Command): void {
   cmd.action(async (raw: Record<string, unknown>) => {
     const o = commonOptions(raw);
     const helpcenter = requireHelpcenter(o);
-    const lookbackMs = parseDuration(String(raw.lookback), '--lookback');
+    const lookbackMs = parseDuration(String(raw.lookback), '--lookback', WINDOW_BOUNDS);
     const maxDelete = parseDeleteLimit(raw.maxDelete);
     const concurrency = parsePageConcurrency(raw.concurrency);
     const store = new Store(o.db);

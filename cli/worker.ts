@@ -4,8 +4,8 @@ import { Store } from '../store/index.js';
 import { jsonLogger } from '../worker/log.js';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, WORKER_DEFAULTS, parseRedisUrl, type WorkerConfig } from '../worker/queue.js';
 import {
-  addMaxDeleteOption, addPageConcurrencyOption, addRemoteOptions, addStoreOption, commonOptions, parseDeleteLimit, parseDuration, parsePageConcurrency,
-  positiveInt,
+  WINDOW_BOUNDS, addMaxDeleteOption, addPageConcurrencyOption, addRemoteOptions, addStoreOption, commonOptions, formatDuration, parseDeleteLimit,
+  parseDuration, parsePageConcurrency, positiveInt,
 } from './options.js';
 import { clientFor } from './sync.js';
 
@@ -26,13 +26,7 @@ export function queueOptions(raw: Record<string, unknown>): { redisUrl: string; 
   return { redisUrl, queue };
 }
 
-/** `5m` for 300000: the largest unit that divides the duration (the form parseDuration reads). */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
+export { formatDuration };
 const s = formatDuration;
 
 /** Exit within this after SIGINT/SIGTERM even if closing hangs (the brief allows 10 s). */
@@ -61,7 +55,7 @@ export function registerWorker(program: Command): void {
     const cfg: WorkerConfig = {
       ...q,
       concurrency: positiveInt(raw.concurrency, '--concurrency'),
-      lookbackMs: parseDuration(String(raw.lookback), '--lookback'),
+      lookbackMs: parseDuration(String(raw.lookback), '--lookback', WINDOW_BOUNDS),
       maxDelete: parseDeleteLimit(raw.maxDelete),
       pageConcurrency: parsePageConcurrency(raw.pageConcurrency, '--page-concurrency'),
       lockDurationMs: parseDuration(String(raw.lockDuration), '--lock-duration'),

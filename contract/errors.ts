@@ -63,6 +63,9 @@ export const API_ERRORS = {
   not_synced: { status: 404, description: 'This helpcenter has never been synced to the local store' },
   not_found: { status: 404, description: 'Unknown path' },
   method_not_allowed: { status: 405, description: 'Only GET and HEAD are allowed' },
+  bad_request: { status: 400, description: 'The request target is not a path' },
+  uri_too_long: { status: 414, description: 'The request target is longer than 8192 bytes' },
+  store_unavailable: { status: 503, description: 'The local store cannot be read; the server log says why' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ApiErrorKey = keyof typeof API_ERRORS;
@@ -121,19 +124,38 @@ export class UpstreamError extends HcsyncError {
   }
 }
 
-/** Store-level conditions: schema too new, helpcenter busy, corrupt file. */
+/**
+ * The store cannot do what was asked: schema too new, no store yet, a
+ * directory given as the store, or any SQLite error, translated once in
+ * `store/errors.ts` (E_STORE_BUSY is transient; FULL, READONLY, CORRUPT,
+ * NOT_A_DB, CANTOPEN, IO and the rest are permanent). The message is one
+ * line naming the file and what to do.
+ */
 export class StoreError extends HcsyncError {
-  constructor(code: string, message: string, opts: { permanent?: boolean } = {}) {
-    super(code, message, { permanent: opts.permanent ?? true, exitCode: 1 });
+  /** the file concerned, when known */
+  readonly file: string | undefined;
+  /** SQLite's extended result code (SQLITE_FULL, SQLITE_IOERR_WRITE, …) when SQLite raised it */
+  readonly sqliteCode: string | undefined;
+  constructor(code: string, message: string, opts: { permanent?: boolean; file?: string; sqliteCode?: string; cause?: unknown } = {}) {
+    super(code, message, { permanent: opts.permanent ?? true, exitCode: 1, cause: opts.cause });
+    this.file = opts.file;
+    this.sqliteCode = opts.sqliteCode;
   }
 }
 
-/** One sync per helpcenter at a time: another process holds the lease. */
+/** One sync per helpcenter at a time: another run holds its sync lock (store/lock.ts). Transient. */
 export class SyncBusyError extends HcsyncError {
   readonly owner: string;
   constructor(helpcenter: string, owner: string) {
     super('E_SYNC_BUSY', `helpcenter ${helpcenter} is being synced by ${owner}`, { permanent: false, exitCode: 1 });
     this.owner = owner;
+  }
+}
+
+/** A server could not listen: address in use, not an address of this machine, host name not found, no permission. Exit 1. */
+export class ListenError extends HcsyncError {
+  constructor(message: string, cause?: unknown) {
+    super('E_LISTEN', message, { permanent: true, exitCode: 1, cause });
   }
 }
 

@@ -26,7 +26,7 @@ const CLOSE = Buffer.from(']}');
  * page is ~1.6 MB; joining the chunks would copy it once more for nothing.
  */
 export function listCasesBody(store: Store, p: ListParams): Buffer[] {
-  const rows = store.db.transaction(() => store.listPage(p))();
+  const rows = store.read(() => store.listPage(p));
   if (rows === undefined) throw apiError('not_synced');
   return [Buffer.from(`{"offset":${p.offset},"limit":${p.limit},"total":${rows.total},"cases":[`), rows.json, CLOSE];
 }

@@ -149,7 +149,7 @@ export function buildReport(store: Store, opts: ReportOptions = {}): Report {
   const nowMs = opts.nowMs ?? Date.now();
   const w: ReportWindow = { sinceMs: opts.sinceMs ?? null, untilMs: opts.untilMs ?? null };
   const q = store.report;
-  const helpcenters = store.db.transaction(() => {
+  const helpcenters = store.read(() => {
     let hcs = q.helpcenters();
     if (opts.helpcenter !== undefined) {
       const one = q.helpcenter(opts.helpcenter);
@@ -157,7 +157,7 @@ export function buildReport(store: Store, opts: ReportOptions = {}): Report {
       hcs = [one];
     }
     return hcs.map((h) => helpcenterReport(q, h.hc, h.id, w, nowMs));
-  })();
+  });
   return {
     generatedAt: new Date(nowMs).toISOString(),
     since: w.sinceMs === null ? null : new Date(w.sinceMs).toISOString(),

@@ -239,7 +239,7 @@ export function searchCases(store: Store, opts: SearchOptions, tuning: SearchTun
   const limit = Math.min(MAX_SEARCH_LIMIT, Math.max(1, Math.floor(opts.limit ?? DEFAULT_SEARCH_LIMIT) || 1));
   const offset = Math.max(0, Math.floor(opts.offset ?? 0) || 0);
   // one read transaction: counts, streams and hits see one committed state
-  return store.db.transaction(() => {
+  return store.read(() => {
     const scope = resolveScope(store, opts);
     resolvePrefix(s, plan, tuning);
     const sources = plan.terms.length === 0 ? [] : planSources(s, plan.terms, tuning);
@@ -251,7 +251,7 @@ export function searchCases(store: Store, opts: SearchOptions, tuning: SearchTun
       if (h) hits.push(h);
     }
     return { total: Math.min(found.length, TOTAL_CAP), hits };
-  })();
+  });
 }
 
 function resolveScope(store: Store, opts: SearchOptions): SearchScope {

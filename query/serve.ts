@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { ApiError, apiError } from '../contract/errors.js';
+import type { Duplex } from 'node:stream';
+import { ApiError, ListenError, StoreError, apiError } from '../contract/errors.js';
 import type { Store } from '../store/index.js';
 import { parseListParams } from '../contract/params.js';
 import { listCasesBody } from './list.js';
@@ -32,27 +33,64 @@ function presentedToken(req: http.IncomingMessage, q: URLSearchParams): string |
   return q.get('token');
 }
 
+/** Longest request target answered; a longer one gets 414 (Node's own 16 KiB header limit answers 431 beyond). */
+export const MAX_TARGET_BYTES = 8192;
+
+/** A request target split into path and query, or null when it is neither origin-form nor http(s) absolute-form. */
+export interface RequestTarget {
+  /** the path exactly as sent (not decoded): `/helpcenter%2Fcase` is not the list */
+  path: string;
+  query: URLSearchParams;
+}
+
+/**
+ * Split a request target (RFC 9112 §3.2) without trusting a URL parser with
+ * it: `//`, `//a:b@` or `//x:99999/` are paths here, not authorities.
+ * Origin-form `/path?query` is split at the first `?`; absolute-form
+ * `http(s)://host/path?query` (sent to proxies) is parsed, and is null when
+ * that fails. Anything else (`*`, `path`, `ftp://…`) is null. Never throws.
+ */
+export function parseTarget(raw: string | undefined): RequestTarget | null {
+  if (raw === undefined) return null;
+  if (raw.startsWith('/')) {
+    const q = raw.indexOf('?');
+    return q < 0 ? { path: raw, query: new URLSearchParams() } : { path: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
+  }
+  if (!/^https?:\/\//i.test(raw)) return null;
+  try {
+    const u = new URL(raw);
+    return { path: u.pathname, query: u.searchParams };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The offline API: `GET|HEAD /helpcenter/case` with the list semantics of
- * SPEC §1, `/healthz`, 404 for unknown paths, 405 for other methods.
+ * SPEC §1, `/healthz`, 404 for unknown paths, 405 for other methods, 400 for
+ * a target that is not a path, 414 for one over MAX_TARGET_BYTES, 503 when
+ * the store cannot be read (StoreError). Never throws: every request gets an
+ * answer (Node itself answers 400/431 to requests it cannot parse).
  */
 export function handle(store: Store, opts: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse): void {
   let status = 200;
   let body: string | Buffer[];
   try {
-    const url = new URL(req.url ?? '/', 'http://local');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       throw apiError('method_not_allowed');
     }
-    if (url.pathname === '/healthz') {
+    if ((req.url ?? '').length > MAX_TARGET_BYTES) throw apiError('uri_too_long');
+    const target = parseTarget(req.url);
+    if (target === null) throw apiError('bad_request');
+    if (target.path === '/healthz') {
       body = JSON.stringify({ ok: true });
-    } else if (url.pathname === '/helpcenter/case') {
+    } else if (target.path === '/helpcenter/case') {
       if (opts.token !== undefined) {
-        const t = presentedToken(req, url.searchParams);
+        const t = presentedToken(req, target.query);
         if (t === null || !sameSecret(t, opts.token)) throw apiError('access_denied');
       }
-      body = listCasesBody(store, parseListParams(url.searchParams));
+      body = listCasesBody(store, parseListParams(target.query));
     } else {
       throw apiError('not_found');
     }
@@ -60,6 +98,13 @@ export function handle(store: Store, opts: ServeOptions, req: http.IncomingMessa
     if (e instanceof ApiError) {
       status = e.status;
       body = JSON.stringify(e.body());
+    } else if (e instanceof StoreError) {
+      // the store, not the request: say so, and keep the file name and cause for the log
+      const answer = apiError('store_unavailable');
+      status = answer.status;
+      body = JSON.stringify(answer.body());
+      if (!e.permanent) res.setHeader('Retry-After', '1');
+      opts.onError?.(`${req.method} ${redactedPath(req.url)}: ${e.message}`);
     } else {
       status = 500;
       body = JSON.stringify(apiError('internal_error').body());
@@ -80,22 +125,65 @@ export function handle(store: Store, opts: ServeOptions, req: http.IncomingMessa
   res.end();
 }
 
+/** The request target for a log line: the `token` parameter replaced, JSON-quoted (one line, escaped), at most 200 characters. Never throws. */
 export function redactedPath(raw: string | undefined): string {
-  const u = new URL(raw ?? '/', 'http://local');
-  if (u.searchParams.has('token')) u.searchParams.set('token', 'REDACTED');
-  return u.pathname + u.search;
+  const t = parseTarget(raw);
+  let text: string;
+  if (t === null) {
+    text = `(not a path: ${(raw ?? '').length} bytes)`;
+  } else {
+    if (t.query.has('token')) t.query.set('token', 'REDACTED');
+    const q = t.query.toString();
+    text = q ? `${t.path}?${q}` : t.path;
+  }
+  return JSON.stringify(text.length > 200 ? `${text.slice(0, 199)}…` : text);
 }
 
+/** Why listening failed, in one line: ListenError. */
+function listenError(e: NodeJS.ErrnoException, host: string, port: number): ListenError {
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const why: Record<string, string> = {
+    EADDRINUSE: 'the address is already in use; stop what holds it or choose another port',
+    EADDRNOTAVAIL: 'that address is not one of this machine\'s; use one of its addresses, 127.0.0.1, or 0.0.0.0 for every interface',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
+    EACCES: 'permission denied (ports below 1024 need privileges)',
+  };
+  const code = e.code ?? 'unknown';
+  return new ListenError(`cannot listen on ${where}: ${why[code] ?? e.message.replace(/\s+/g, ' ')} (${code})`, e);
+}
+
+/**
+ * Listen on `opts.host` (default 127.0.0.1) and `opts.port` (default 8787;
+ * 0: any free port) and answer with `handle`. Throws ListenError when the
+ * address cannot be had (in use, not local, name not found, no permission).
+ */
 export async function serve(store: Store, opts: ServeOptions = {}): Promise<LocalServer> {
-  const server = http.createServer((req, res) => handle(store, opts, req, res));
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 8787, opts.host ?? '127.0.0.1', () => resolve());
+  const server = http.createServer((req, res) => {
+    try {
+      handle(store, opts, req, res);
+    } catch (e) {
+      // handle() answers everything itself; this is a last guard so that no request can end the process
+      opts.onError?.(`unanswered ${req.method} ${redactedPath(req.url)}: ${e instanceof Error ? e.message : String(e)}`);
+      res.destroy();
+    }
   });
+  server.keepAliveTimeout = 5_000;
+  // CONNECT never reaches 'request': without this Node drops the connection with no answer
+  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+    const body = JSON.stringify(apiError('method_not_allowed').body());
+    socket.on('error', () => {});
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, host, opts.port ?? 8787)));
+    server.listen(opts.port ?? 8787, host, () => resolve());
+  });
+  // after listening, an error (e.g. EMFILE on accept) is logged; it must not end the process
+  server.on('error', (e: Error) => opts.onError?.(`server error: ${e.message}`));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  const host = opts.host ?? '127.0.0.1';
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     server,

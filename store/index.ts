@@ -1,4 +1,7 @@
+import path from 'node:path';
 import type { ListParams } from '../contract/types.js';
+import { guarded, translated } from './errors.js';
+import { acquireSyncLock, type LockOwner, type SyncLock } from './lock.js';
 import { openDb, type Db, type OpenOptions } from './open.js';
 import { CaseReader, type PageRows } from './read.js';
 import { RunLog, type RunCounters } from './runs.js';
@@ -14,6 +17,7 @@ export type { WriteCounts } from './write.js';
 export { caseHash } from './write.js';
 export type { DeleteLimit, TombstoneResult } from './sweep.js';
 export type { DeliveredCase, RejectedCase } from '../contract/validate.js';
+export { lockOwner, type LockOwner, type SyncLock } from './lock.js';
 
 /** One page as the sync hands it to the store: written atomically with its checkpoint. */
 export interface PageWrite {
@@ -34,6 +38,10 @@ export interface PageWrite {
 /**
  * The store: everything SQLite. The sync's async paging never awaits inside
  * a transaction; each page is one synchronous `writePage`.
+ *
+ * No SqliteError leaves it: the constructor, its methods and those of
+ * `runs`, `reader`, `search` and `report` throw StoreError instead
+ * (store/errors.ts). `db` is the raw connection, for tests and the bench.
  */
 export class Store {
   readonly db: Db;
@@ -44,13 +52,45 @@ export class Store {
   private searchQueries: CaseSearch | undefined;
   private reportQueries: ReportQueries | undefined;
 
+  /** the absolute path, for messages */
+  private readonly where: string;
+
+  /** Opens the store (see openDb). Throws StoreError. */
   constructor(readonly file: string, opts: OpenOptions = {}) {
-    this.db = openDb(file, opts);
-    this.runs = new RunLog(this.db);
-    this.reader = new CaseReader(this.db, opts.listTuning);
-    // on a read-only connection these prepare fine and fail with SQLITE_READONLY if ever run
-    this.writer = new CaseWriter(this.db);
-    this.conclusions = new SweepConclusions(this.db, this.writer);
+    this.where = file === ':memory:' ? file : path.resolve(file);
+    const db = (this.db = openDb(file, opts));
+    try {
+      [this.runs, this.reader, this.writer, this.conclusions] = translated(this.where, () => {
+        const writer = new CaseWriter(db);
+        // on a read-only connection these prepare fine and fail with SQLITE_READONLY if ever run
+        return [guarded(new RunLog(db), this.where), guarded(new CaseReader(db, opts.listTuning), this.where), writer, new SweepConclusions(db, writer)] as const;
+      });
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Take the helpcenter's sync lock (store/lock.ts: held by the kernel, so a
+   * dead holder never blocks) and mark the runs a dead holder left 'running'
+   * as 'interrupted'. Throws SyncBusyError while another run holds it, and
+   * StoreError when the lock cannot be made or the store not written.
+   */
+  lockHelpcenter(helpcenter: string, owner: LockOwner, nowMs: number): SyncLock {
+    const lock = acquireSyncLock(this.file, helpcenter, owner);
+    try {
+      this.runs.interruptRunning(helpcenter, nowMs);
+      return lock;
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** Run `fn` in one read transaction (one committed state); SQLite errors become StoreError. */
+  read<T>(fn: () => T): T {
+    return translated(this.where, () => this.db.transaction(fn)());
   }
 
   /**
@@ -60,7 +100,7 @@ export class Store {
    * does not cover that upgrade); IMMEDIATE waits for the lock at BEGIN.
    */
   writePage(w: PageWrite): { counts: WriteCounts; counters: RunCounters } {
-    return this.db.transaction(() => {
+    return translated(this.where, () => this.db.transaction(() => {
       const counts = this.writer.upsertCases(w.hc, w.runId, w.nowMs, w.cases);
       this.writer.recordRejected(w.hc, w.runId, w.nowMs, w.rejected);
       counts.rejected = w.rejected.length;
@@ -70,48 +110,50 @@ export class Store {
       this.runs.saveProgress(w.runId, counters, w.checkpoint);
       this.runs.markFirstPage(w.hc, w.nowMs);
       return { counts, counters };
-    }).immediate();
+    }).immediate());
   }
 
   /** Conclude a verified complete sweep: tombstones within the mass-deletion guard (store/sweep.ts). */
   applyTombstones(a: { sweepId: number; runId: number; hc: number; nowMs: number; maxDelete: DeleteLimit }): TombstoneResult {
-    return this.db
-      .transaction(() => {
-        const r = this.conclusions.applyTombstones(a.sweepId, a.runId, a.hc, a.nowMs, a.maxDelete);
-        if (r.held > 0) this.runs.recordRunWarning(a.runId, a.hc, 'sweep', r.message, a.nowMs);
-        return r;
-      })
-      .immediate();
+    return translated(this.where, () =>
+      this.db
+        .transaction(() => {
+          const r = this.conclusions.applyTombstones(a.sweepId, a.runId, a.hc, a.nowMs, a.maxDelete);
+          if (r.held > 0) this.runs.recordRunWarning(a.runId, a.hc, 'sweep', r.message, a.nowMs);
+          return r;
+        })
+        .immediate(),
+    );
   }
 
   /** A sweep that could not be verified: forget the absences it noted (they prove nothing). */
   abandonSweep(_sweepId: number, hc: number): void {
-    this.db.transaction(() => this.conclusions.abandonSweep(hc)).immediate();
+    translated(this.where, () => this.db.transaction(() => this.conclusions.abandonSweep(hc)).immediate());
   }
 
   /** Live cases the mass-deletion guard holds for a helpcenter. */
   heldDeletions(hc: number): number {
-    return this.conclusions.heldDeletions(hc);
+    return translated(this.where, () => this.conclusions.heldDeletions(hc));
   }
 
   /** Local live open cases not among `ids`: the candidates an incremental may infer closed. */
   openCasesNotIn(hc: number, ids: readonly string[]): string[] {
-    return this.conclusions.openCasesNotIn(hc, ids);
+    return translated(this.where, () => this.conclusions.openCasesNotIn(hc, ids));
   }
 
   /** Mark these open cases CLOSED (inferred); returns how many were changed. */
   inferClosed(runId: number, hc: number, nowMs: number, ids: readonly string[]): number {
-    return this.db.transaction(() => this.conclusions.inferClosed(runId, hc, nowMs, ids)).immediate();
+    return translated(this.where, () => this.db.transaction(() => this.conclusions.inferClosed(runId, hc, nowMs, ids)).immediate());
   }
 
   /** Search statements, prepared on first use (list-only processes never pay for them). */
   get search(): CaseSearch {
-    return (this.searchQueries ??= new CaseSearch(this.db));
+    return (this.searchQueries ??= translated(this.where, () => guarded(new CaseSearch(this.db), this.where)));
   }
 
   /** Report statements, prepared on first use. */
   get report(): ReportQueries {
-    return (this.reportQueries ??= new ReportQueries(this.db));
+    return (this.reportQueries ??= translated(this.where, () => guarded(new ReportQueries(this.db), this.where)));
   }
 
   /** The list page for a synced helpcenter (undefined: never synced). */
@@ -121,6 +163,6 @@ export class Store {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.db.open) translated(this.where, () => this.db.close());
   }
 }

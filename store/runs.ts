@@ -1,5 +1,3 @@
-import { hostname } from 'node:os';
-import { SyncBusyError } from '../contract/errors.js';
 import type { Db } from './open.js';
 
 export type SyncMode = 'full' | 'incremental';
@@ -78,27 +76,7 @@ export interface CaseCounts {
   rejected: number;
 }
 
-export interface LeaseOwner {
-  owner: string;
-  host: string;
-  pid: number;
-}
-
-export function thisProcess(tag = 'sync'): LeaseOwner {
-  const host = hostname();
-  return { owner: `${tag}@${host}:${process.pid}`, host, pid: process.pid };
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Sync bookkeeping: helpcenters, runs with their checkpoints, and leases. */
+/** Sync bookkeeping: helpcenters and runs with their checkpoints. (Who may run: store/lock.ts.) */
 export class RunLog {
   private readonly s;
 
@@ -113,7 +91,9 @@ export class RunLog {
       insertRun: db.prepare(
         'INSERT INTO sync_runs (hc, mode, status, owner, started_ms, resumed_from) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      interruptStale: db.prepare("UPDATE sync_runs SET status = 'interrupted', finished_ms = ? WHERE hc = ? AND status = 'running'"),
+      interruptRunning: db.prepare(
+        "UPDATE sync_runs SET status = 'interrupted', finished_ms = ? WHERE status = 'running' AND hc = (SELECT hc FROM helpcenters WHERE id = ?)",
+      ),
       resumable: db.prepare<[number, SyncMode], RunRow>(
         `SELECT * FROM sync_runs WHERE hc = ? AND mode = ? AND status IN ('interrupted', 'failed') AND checkpoint IS NOT NULL
            AND run_id > coalesce((SELECT max(run_id) FROM sync_runs r2 WHERE r2.hc = sync_runs.hc AND r2.mode = sync_runs.mode AND r2.status = 'ok'), 0)
@@ -132,13 +112,6 @@ export class RunLog {
       clearCheckpoint: db.prepare('UPDATE sync_runs SET checkpoint = NULL WHERE hc = ? AND mode = ? AND run_id <= ?'),
       run: db.prepare<[number], RunRow>('SELECT * FROM sync_runs WHERE run_id = ?'),
       recent: db.prepare<[number, number], RunRow>('SELECT * FROM sync_runs WHERE hc = ? ORDER BY run_id DESC LIMIT ?'),
-      leaseGet: db.prepare<[string], LeaseOwner & { expires_ms: number }>('SELECT owner, host, pid, expires_ms FROM leases WHERE helpcenter = ?'),
-      leasePut: db.prepare(
-        `INSERT INTO leases (helpcenter, owner, host, pid, expires_ms) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (helpcenter) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid, expires_ms = excluded.expires_ms`,
-      ),
-      leaseRenew: db.prepare('UPDATE leases SET expires_ms = ? WHERE helpcenter = ? AND owner = ?'),
-      leaseDrop: db.prepare('DELETE FROM leases WHERE helpcenter = ? AND owner = ?'),
       runWarning: db.prepare('INSERT INTO sync_warnings (run_id, hc, case_id, field, detail, seen_ms) VALUES (?, ?, NULL, ?, ?, ?)'),
       warnings: db.prepare<[number, number], { runId: number; caseId: string | null; field: string; detail: string }>(
         'SELECT run_id AS runId, case_id AS caseId, field, detail FROM sync_warnings WHERE run_id = ? ORDER BY rowid LIMIT ?',
@@ -172,36 +145,11 @@ export class RunLog {
   }
 
   /**
-   * Take the helpcenter's lease (one sync at a time across processes). A
-   * lease is free when absent, expired, ours, or held by a dead process on
-   * this host. Runs left 'running' by a previous holder become 'interrupted'.
+   * Runs of `helpcenter` still marked 'running' become 'interrupted': called
+   * by the holder of the helpcenter's sync lock, so no such run is alive.
    */
-  acquireLease(helpcenter: string, who: LeaseOwner, ttlMs: number, nowMs: number): void {
-    const hc = helpcenter.toLowerCase();
-    this.db
-      .transaction(() => {
-        const cur = this.s.leaseGet.get(hc);
-        const free =
-          !cur || cur.expires_ms <= nowMs || cur.owner === who.owner || (cur.host === who.host && !pidAlive(cur.pid));
-        if (!free) throw new SyncBusyError(hc, cur.owner);
-        this.s.leasePut.run(hc, who.owner, who.host, who.pid, nowMs + ttlMs);
-        const row = this.s.hcById.get(hc);
-        if (row) this.s.interruptStale.run(nowMs, row.hc);
-      })
-      .immediate();
-  }
-
-  /** Extend our lease; false if we lost it (expired and taken by another). */
-  renewLease(helpcenter: string, who: LeaseOwner, ttlMs: number, nowMs: number): boolean {
-    return this.s.leaseRenew.run(nowMs + ttlMs, helpcenter.toLowerCase(), who.owner).changes === 1;
-  }
-
-  releaseLease(helpcenter: string, who: LeaseOwner): void {
-    this.s.leaseDrop.run(helpcenter.toLowerCase(), who.owner);
-  }
-
-  leaseHolder(helpcenter: string): (LeaseOwner & { expires_ms: number }) | undefined {
-    return this.s.leaseGet.get(helpcenter.toLowerCase());
+  interruptRunning(helpcenter: string, nowMs: number): void {
+    this.s.interruptRunning.run(nowMs, helpcenter.toLowerCase());
   }
 
   startRun(hc: number, mode: SyncMode, owner: string, nowMs: number, resumedFrom: number | null): number {

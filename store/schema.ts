@@ -142,6 +142,8 @@ export const MIGRATIONS: readonly string[] = [
     seen_ms INTEGER NOT NULL
   );
 
+  -- unused since the sync lock moved to store/lock.ts (a lock the kernel holds);
+  -- kept so that stores stay readable by the hcsync versions that wrote them
   CREATE TABLE leases (
     helpcenter TEXT PRIMARY KEY,
     owner TEXT NOT NULL,

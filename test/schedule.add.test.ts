@@ -18,7 +18,7 @@ function localCaseJson(dbFile: string, id: string): unknown {
 }
 
 describe('hcsync schedule', () => {
-  it('a 1 s schedule runs incremental syncs that pick up remote changes; adding twice leaves one; remove removes', async () => {
+  it('a 10 s schedule (the shortest --every) runs incremental syncs that pick up remote changes; adding twice leaves one; remove removes', async () => {
     await withTempDir(async (dir) => {
       const sim = await Simulator.start({ seed: 51, helpcenters: 1, cases: 400 });
       try {
@@ -26,15 +26,15 @@ describe('hcsync schedule', () => {
           const [hc] = sim.world.helpcenterIds() as [string];
           const env = { REDIS_URL: redisUrl, HCSYNC_QUEUE: name };
           for (let i = 0; i < 2; i++) {
-            const r = await runCli(['schedule', 'add', '--helpcenter', hc, '--every', '1s'], { env });
+            const r = await runCli(['schedule', 'add', '--helpcenter', hc, '--every', '10s'], { env });
             expect(r.stderr).toBe('');
             expect(r.code).toBe(0);
-            expect(r.stdout).toContain(`scheduled helpcenter ${hc}: incremental every 1s, full sweep "0 3 * * *"`);
+            expect(r.stdout).toContain(`scheduled helpcenter ${hc}: incremental every 10s, full sweep "0 3 * * *"`);
           }
           const list = await runCli(['schedule', 'list', '--json'], { env });
           expect(list.code).toBe(0);
           const entries = JSON.parse(list.stdout) as { helpcenter: string; every: number; fullCron: string; next: string }[];
-          expect(entries).toEqual([{ helpcenter: hc, every: 1000, fullCron: '0 3 * * *', next: expect.any(String) }]);
+          expect(entries).toEqual([{ helpcenter: hc, every: 10_000, fullCron: '0 3 * * *', next: expect.any(String) }]);
           expect(Number.isNaN(Date.parse(entries[0]!.next))).toBe(false);
           // one incremental and one full scheduler, each with one pending job
           expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual([`full:${hc}`, `incremental:${hc}`]);
@@ -45,8 +45,8 @@ describe('hcsync schedule', () => {
           const db = path.join(dir, 'sched.db');
           await withWorkers(async (spawnWorker) => {
             const w = spawnWorker(workerArgs({ db, baseUrl: sim.url, redisUrl, queue: name }));
-            // the first run of a never-synced helpcenter is a full sweep, then the 1 s ticks run incremental syncs
-            await waitUntil(() => syncRuns(db).some((r) => r.mode === 'incremental' && r.status === 'ok'), 'an incremental run after the first sweep');
+            // the first run of a never-synced helpcenter is a full sweep, then the 10 s ticks run incremental syncs
+            await waitUntil(() => syncRuns(db).some((r) => r.mode === 'incremental' && r.status === 'ok'), 'an incremental run after the first sweep', 45_000);
             // runs that ended before the changes; one still going may be the one that brings them
             const endedBefore = new Set(syncRuns(db).filter((r) => r.finished_ms !== null).map((r) => r.run_id));
             const w0 = sim.world;
@@ -56,6 +56,7 @@ describe('hcsync schedule', () => {
             await waitUntil(
               () => JSON.stringify(localCaseJson(db, added._id)) === JSON.stringify(w0.getCase(hc, added._id)) && JSON.stringify(localCaseJson(db, replied._id)) === JSON.stringify(w0.getCase(hc, replied._id)),
               'the new case and the reply in the store',
+              45_000,
             );
             const later = syncRuns(db).filter((r) => !endedBefore.has(r.run_id));
             expect(later.length).toBeGreaterThan(0);

@@ -41,7 +41,7 @@ describe('worker: several processes on one store', () => {
             });
             const finishes = workers.flatMap((w) => w.logs.filter((l) => l.event === 'job.finish'));
             expect(finishes.filter((l) => l.outcome === 'ok')).toHaveLength(6);
-            // the lease turned a second job of a busy helpcenter into a delay, not a failure or a parallel run
+            // the sync lock turned a second job of a busy helpcenter into a delay, not a failure or a parallel run
             expect(finishes.some((l) => l.outcome === 'delayed-busy')).toBe(true);
             expect(finishes.filter((l) => l.outcome !== 'ok' && l.outcome !== 'delayed-busy')).toEqual([]);
             // progress from the page events

@@ -52,9 +52,11 @@ describe('worker: permanent failures and secrets', () => {
             bad.child.kill('SIGTERM');
             await bad.exited;
             const good = spawnWorker([...args, '--token', right, '--token-in', 'query']);
-            const add = await runCli(['schedule', 'add', '--helpcenter', hc, '--every', '1s'], { env });
-            expect(add.code).toBe(0);
-            await waitUntil(() => syncRuns(db).some((r) => r.mode === 'incremental' && r.status === 'ok'), 'a full and an incremental run with the right token');
+            // one job now (a full sweep: the helpcenter was never synced), then an incremental one
+            expect((await runCli(['schedule', 'run', '--helpcenter', hc], { env })).code).toBe(0);
+            await waitUntil(() => syncRuns(db).some((r) => r.mode === 'full' && r.status === 'ok'), 'a full run with the right token');
+            expect((await runCli(['schedule', 'run', '--helpcenter', hc], { env })).code).toBe(0);
+            await waitUntil(() => syncRuns(db).some((r) => r.mode === 'incremental' && r.status === 'ok'), 'an incremental run with the right token');
             good.child.kill('SIGTERM');
             await good.exited;
             for (const w of [bad, good]) {

@@ -9,6 +9,7 @@ import { splitListBody } from '../contract/jsontext.js';
 import { listQuery } from '../contract/params.js';
 import type { ListParams } from '../contract/types.js';
 import { validateCase, type DeliveredCase, type RejectedCase } from '../contract/validate.js';
+import { tokenRedactor } from './redact.js';
 import { DEFAULT_RETRY, nextRetry, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 /**
@@ -164,6 +165,7 @@ export class RemoteClient {
   private pausedUntil = 0;
   /** bytes held by bodies being read right now, all requests together: the cap bounds their sum */
   private buffered = 0;
+  private redactor: ((s: string) => string) | undefined;
 
   constructor(opts: ClientOptions) {
     const base = new URL(opts.baseUrl);
@@ -239,9 +241,10 @@ export class RemoteClient {
   /** One request, no retries, no validation: for `hcsync verify`. body = parsed JSON if it parses, else the text. */
   async rawList(query: URLSearchParams, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
     const a = await this.send(query, signal, Infinity);
-    let body: unknown = a.text;
+    const text = this.redact(a.text); // verify prints what differs
+    let body: unknown = text;
     try {
-      body = JSON.parse(a.text);
+      body = JSON.parse(text);
     } catch {
       // keep the text
     }
@@ -252,12 +255,13 @@ export class RemoteClient {
     await this.pool.close();
   }
 
-  /** Replace the token (raw, form-encoded as we send it, percent-encoded) wherever remote or socket text might echo it. */
+  /**
+   * Replace the token wherever remote or socket text might echo it: whole
+   * (raw, form-encoded, percent-encoded) or any case-insensitive piece of 8+
+   * characters (worker/redact.ts).
+   */
   private redact(s: string): string {
-    const t = this.token;
-    if (t === undefined) return s;
-    const forms = [t, new URLSearchParams({ t }).toString().slice(2), encodeURIComponent(t)];
-    return forms.reduce((acc, f) => acc.split(f).join('<token>'), s);
+    return (this.redactor ??= tokenRedactor(this.token))(s);
   }
 
   /** One attempt. Answers every HTTP status; throws TransientError for network failures and timeouts. */

@@ -50,7 +50,7 @@ export const JOB_OPTIONS = {
 export interface WorkerConfig {
   redisUrl: string;
   queue: string;
-  /** sync jobs run in parallel by this process (of different helpcenters: the lease serialises the rest) */
+  /** sync jobs run in parallel by this process (of different helpcenters: the sync lock serialises the rest) */
   concurrency: number;
   /** BullMQ job lock; a killed worker's job is taken over within about lockDuration + stalledInterval */
   lockDurationMs: number;

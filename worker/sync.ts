@@ -1,6 +1,6 @@
 import { HcsyncError, SyncError } from '../contract/errors.js';
-import type { Store, RunCounters, SyncMode, LeaseOwner, RejectedCase, WriteCounts, DeliveredCase, DeleteLimit } from '../store/index.js';
-import { thisProcess, zeroCounters } from '../store/index.js';
+import type { Store, RunCounters, SyncMode, LockOwner, RejectedCase, WriteCounts, DeliveredCase, DeleteLimit, SyncLock } from '../store/index.js';
+import { lockOwner, zeroCounters } from '../store/index.js';
 import { ConcurrencyControl, DEFAULT_CONCURRENCY } from './concurrency.js';
 import { SyncEmitter, type SyncSummary } from './events.js';
 import { MIN_OVERLAP, startCursor, walk, type PageSource, type RemotePage, type WalkCursor, type WalkSpec, type WalkStep } from './walk.js';
@@ -9,8 +9,6 @@ import { MIN_OVERLAP, startCursor, walk, type PageSource, type RemotePage, type 
 export const DEFAULT_MAX_DELETE: DeleteLimit = { fraction: 0.1 };
 /** The incremental's default lookback: activity this far before the watermark is read again. */
 export const DEFAULT_LOOKBACK_MS = 15 * 60_000;
-/** The lease's default time-to-live, renewed every quarter of it while the run lives. */
-export const DEFAULT_LEASE_TTL_MS = 120_000;
 
 export interface SyncOptions {
   helpcenter: string;
@@ -22,9 +20,8 @@ export interface SyncOptions {
   maxDelete?: DeleteLimit;
   /** pages a full sweep keeps in flight, at most (adaptive below it; default DEFAULT_CONCURRENCY, 1..16) */
   concurrency?: number;
-  /** lease time-to-live in ms; renewed while the run lives */
-  leaseTtlMs?: number;
-  owner?: LeaseOwner;
+  /** who runs it, shown to a run that finds the helpcenter busy (default: this process, with a random id) */
+  owner?: LockOwner;
   signal?: AbortSignal;
   events?: SyncEmitter;
   now?: () => number;
@@ -42,32 +39,36 @@ interface FullCheckpoint {
 }
 
 /**
- * One sync run of one helpcenter: takes the lease, resumes an interrupted
- * full sweep from its checkpoint, pages the remote, writes each page with
- * its checkpoint in one transaction, and records the run. Resolves with
- * the run's summary; rejects with the typed error that ended it (the run
- * is recorded failed or interrupted first): SyncBusyError when another
- * process holds the lease, UpstreamError/AuthError/RemoteRejectedError
- * from the client, SyncError E_REMOTE_INCONSISTENT when the remote's
- * answers contradict each other beyond the walk's bound.
+ * One sync run of one helpcenter: takes the helpcenter's sync lock (held by
+ * the kernel: released when this process dies), resumes an interrupted full
+ * sweep from its checkpoint, pages the remote, writes each page with its
+ * checkpoint in one transaction, and records the run. Resolves with the
+ * run's summary; rejects with the typed error that ended it (the run is
+ * recorded failed or interrupted first): SyncBusyError at once while
+ * another run of the helpcenter holds the lock (any process on this host),
+ * UpstreamError/AuthError/RemoteRejectedError from the client, SyncError
+ * E_REMOTE_INCONSISTENT when the remote's answers contradict each other
+ * beyond the walk's bound.
  */
 export async function runSync(store: Store, source: PageSource, opts: SyncOptions): Promise<SyncSummary> {
+  let lock: SyncLock | undefined;
+  try {
+    // inside the try: whatever throws after this releases the lock
+    lock = store.lockHelpcenter(opts.helpcenter, opts.owner ?? lockOwner(), (opts.now ?? Date.now)());
+    return await runLocked(store, source, opts, lock.owner);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function runLocked(store: Store, source: PageSource, opts: SyncOptions, owner: LockOwner): Promise<SyncSummary> {
   const now = opts.now ?? Date.now;
-  const owner = opts.owner ?? thisProcess();
-  const ttl = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   const events = opts.events ?? new SyncEmitter();
   const helpcenter = opts.helpcenter.toLowerCase();
-  let renew: NodeJS.Timeout | undefined;
-  let leased = false;
   let runId: number | undefined;
   const requests0 = source.requests;
   let ctx: RunContext | undefined;
   try {
-    // the start is taken after the lease: acquiring may wait for another process's write lock
-    store.runs.acquireLease(helpcenter, owner, ttl, now());
-    leased = true;
-    renew = setInterval(() => store.runs.renewLease(helpcenter, owner, ttl, now()), Math.max(1000, ttl / 4));
-    renew.unref();
     const started = now();
     const hc = store.runs.ensureHelpcenter(helpcenter);
     const row = store.runs.helpcenter(helpcenter)!;
@@ -107,9 +108,6 @@ export async function runSync(store: Store, source: PageSource, opts: SyncOption
       store.runs.finishRun(runId, aborted ? 'interrupted' : 'failed', now(), { code: aborted ? 'E_ABORTED' : err.code, message: err.message });
     }
     throw e;
-  } finally {
-    clearInterval(renew);
-    if (leased) store.runs.releaseLease(helpcenter, owner);
   }
 }
 

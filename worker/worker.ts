@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import { HcsyncError, SyncBusyError } from '../contract/errors.js';
-import { thisProcess, type LeaseOwner, type Store } from '../store/index.js';
+import { lockOwner, type Store } from '../store/index.js';
 import type { RemoteClient } from './client.js';
 import { SyncEmitter } from './events.js';
 import { oneLine, type LogFields, type Logger } from './log.js';
@@ -9,9 +9,11 @@ import { describeRedisUrl, parseJobData, workerConnection, type SyncJob, type Sy
 import { runSync } from './sync.js';
 
 /**
- * The BullMQ worker that runs sync jobs: one `runSync` per job, the SQLite
- * lease as the real guard against two runs of a helpcenter (delivery is at
- * least once), typed errors mapped to BullMQ's control flow, and a
+ * The BullMQ worker that runs sync jobs: one `runSync` per job, the
+ * helpcenter's sync lock (store/lock.ts) as the real guard against two runs
+ * of a helpcenter (delivery is at least once), typed errors mapped to
+ * BullMQ's control flow (a permanent one, e.g. a corrupt store, is an
+ * UnrecoverableError), and a
  * supervisor that recreates the BullMQ Worker when Redis does not come back
  * `ready` after a disconnect (workers have stopped after Redis restarts:
  * bullmq 648, 2466, 2964).
@@ -25,12 +27,6 @@ import { runSync } from './sync.js';
 const MAX_STALLED_COUNT = 2;
 /** A job interrupted by shutdown goes back to the queue this soon, for another worker or the next start. */
 const REQUEUE_DELAY_MS = 1000;
-/**
- * The SQLite lease's time-to-live (runSync renews it at a quarter of this).
- * A worker killed on another host blocks its helpcenter this long at most;
- * on the same host a dead pid frees it at once.
- */
-const LEASE_TTL_MS = 120_000;
 /** Identical worker errors (Redis down: one per command) are logged at most this often. */
 const ERROR_LOG_EVERY_MS = 5000;
 
@@ -51,8 +47,6 @@ export class SyncWorker {
   private worker: Worker<SyncJobData, SyncJobResult, string> | undefined;
   /** abort controllers of the runs in progress (of every Worker this process created) */
   private readonly running = new Set<AbortController>();
-  private readonly me: LeaseOwner = thisProcess('worker');
-  private runSerial = 0;
   private stopping = false;
   private readyTimer: NodeJS.Timeout | undefined;
   private down = false;
@@ -161,11 +155,6 @@ export class SyncWorker {
     this.deps.log.warn('worker.error', { error: msg });
   }
 
-  /** A lease owner per run: two runs of this process never share a lease (the pid alone would let them). */
-  private nextOwner(): LeaseOwner {
-    return { ...this.me, owner: `${this.me.owner}#${++this.runSerial}` };
-  }
-
   private async process(job: SyncJob, token: string | undefined): Promise<SyncJobResult> {
     const { log } = this.deps;
     let data: SyncJobData;
@@ -205,7 +194,6 @@ export class SyncWorker {
       if (e.pages === 1 || e.pages % this.cfg.logEveryPages === 0) log.info('job.page', { ...fields, phase: e.phase, ...progress });
     });
     const client = this.deps.remote();
-    const owner = this.nextOwner();
     try {
       const s = await runSync(this.deps.store, client, {
         helpcenter: data.helpcenter,
@@ -213,10 +201,10 @@ export class SyncWorker {
         lookbackMs: this.cfg.lookbackMs,
         maxDelete: data.maxDelete ?? this.cfg.maxDelete,
         concurrency: data.concurrency ?? this.cfg.pageConcurrency,
-        leaseTtlMs: LEASE_TTL_MS,
         signal: ac.signal,
         events,
-        owner,
+        // a random id per run: two runs of this process never pass for one
+        owner: lockOwner('worker'),
       });
       log.info('job.finish', {
         ...fields,
@@ -264,12 +252,6 @@ export class SyncWorker {
       throw new Error(message);
     } finally {
       this.running.delete(ac);
-      // runSync released it already unless it failed before its own try; only ours is ever deleted
-      try {
-        this.deps.store.runs.releaseLease(data.helpcenter, owner);
-      } catch (e) {
-        this.logError(e instanceof Error ? e : new Error(String(e)));
-      }
       await client.close().catch(() => {});
     }
   }
