@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../contract/errors.js';
 import { parseInstant as parseIsoInstant } from '../contract/order.js';
 import { isHelpcenterId } from '../contract/params.js';
+import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, parseRedisUrl } from '../worker/queue.js';
 
 /** Options shared by the commands; each also reads an environment variable, flags win. */
 export interface CommonOptions {
@@ -102,4 +103,65 @@ export function parseInstant(s: string, name: string): number {
   const t = parseIsoInstant(s);
   if (Number.isNaN(t)) throw new UsageError(`${name} must be a date like 2026-01-31 or 2026-01-31T12:00:00Z, got "${s}"`);
   return t;
+}
+
+/**
+ * A whole number in [min, max] for a flag whose range is documented
+ * (`search --limit`): a value outside is a usage error, never clamped
+ * quietly. (`cases` differs on purpose: it takes the API's parameters with the
+ * API's rules, and the API clamps `limit`.)
+ */
+export function intInRange(v: unknown, name: string, min: number, max: number): number {
+  const s = String(v);
+  const n = /^-?[0-9]+$/.test(s) ? Number(s) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${s}"`);
+  return n;
+}
+
+/** A time window from `--since` (inclusive) and `--until` (exclusive), in ms; either may be absent. */
+export interface TimeWindow {
+  sinceMs?: number;
+  untilMs?: number;
+}
+
+/**
+ * `--since`/`--until` as `search` and `report` take them: ISO dates or
+ * date-times (UTC without a zone). Usage error for an unreadable date, and
+ * for `--since` at or after `--until` (an empty window is a mistake, not a
+ * question).
+ */
+export function parseWindow(raw: Record<string, unknown>): TimeWindow {
+  const w: TimeWindow = {};
+  if (typeof raw.since === 'string') w.sinceMs = parseInstant(raw.since, '--since');
+  if (typeof raw.until === 'string') w.untilMs = parseInstant(raw.until, '--until');
+  if (w.sinceMs !== undefined && w.untilMs !== undefined && w.sinceMs >= w.untilMs) {
+    throw new UsageError(`--since must be before --until, got ${String(raw.since)} and ${String(raw.until)}`);
+  }
+  return w;
+}
+
+/** Where the queue lives: `--redis-url` (REDIS_URL) and `--queue` (HCSYNC_QUEUE), for worker, schedule and status. */
+export function addQueueOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--redis-url <url>', 'Redis holding the queue').env('REDIS_URL').default(DEFAULT_REDIS_URL))
+    .addOption(new Option('--queue <name>', 'queue name (one queue per store)').env('HCSYNC_QUEUE').default(DEFAULT_QUEUE));
+}
+
+/** The checked queue options; a malformed Redis URL or queue name is a usage error now, not a connection error later. */
+export function queueOptions(raw: Record<string, unknown>): { redisUrl: string; queue: string } {
+  const redisUrl = String(raw.redisUrl ?? DEFAULT_REDIS_URL);
+  parseRedisUrl(redisUrl);
+  const queue = String(raw.queue ?? DEFAULT_QUEUE);
+  if (queue === '' || queue.includes(':')) {
+    throw new UsageError(`--queue must be a non-empty name without ":", got "${queue}"`);
+  }
+  return { redisUrl, queue };
+}
+
+/** A duration written as a flag value, `5m` for 300000: the largest unit that divides the duration (the form parseDuration reads). */
+export function durationFlag(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }

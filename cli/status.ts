@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { safeLine } from '../contract/text.js';
 import { Store, type RunRow } from '../store/index.js';
-import { addStoreOption } from './options.js';
+import { addQueueOptions, addStoreOption, queueOptions } from './options.js';
 import { iso, printJson, table } from './output.js';
 
 export interface RunStatus {
@@ -83,14 +84,24 @@ export interface StatusExtension {
   text: string;
 }
 
-export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus[]) => Promise<StatusExtension>): void {
-  const cmd = program.command('status').description('per helpcenter: last runs, lag, errors, counts').option('--json', 'print JSON');
+/**
+ * `status`: the store's state per helpcenter, then what `extend` adds (the
+ * queue, given `--redis-url`/`--queue`). Stored errors are remote text: the
+ * text form shows them terminal-safe; `--json` keeps them as stored.
+ */
+export function registerStatus(program: Command, extend?: (queue: { redisUrl: string; queue: string }) => Promise<StatusExtension>): void {
+  const cmd = program
+    .command('status')
+    .description('per helpcenter: last runs, lag, errors, counts; then the queue')
+    .option('--json', 'print JSON: {helpcenters, queue}');
   addStoreOption(cmd);
+  addQueueOptions(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
+    const where = queueOptions(raw);
     const store = new Store(String(raw.db), { readonly: true });
     try {
       const hcs = storeStatus(store);
-      const extra = extend ? await extend(hcs) : { json: {}, text: '' };
+      const extra = extend ? await extend(where) : { json: {}, text: '' };
       if (raw.json) {
         printJson({ helpcenters: hcs, ...extra.json });
         return;
@@ -99,7 +110,7 @@ export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus
       for (const h of hcs) {
         process.stdout.write(
           `helpcenter ${h.id}: ${h.cases} cases (${h.open} open), ${h.deleted} deleted, ${h.rejected} rejected; ` +
-            `last sync ${ago(h.lagMs)}${h.lastError ? `; last error: ${h.lastError}` : ''}\n`,
+            `last sync ${ago(h.lagMs)}${h.lastError ? `; last error: ${safeLine(h.lastError)}` : ''}\n`,
         );
         const rows = h.lastRuns.map((r) => [String(r.runId), r.mode, r.status, r.startedAt ?? '', r.finishedAt ?? '', String(r.pages), String(r.requests), String(r.casesUpserted), r.error ?? '']);
         process.stdout.write(`${table(['run', 'mode', 'status', 'started', 'finished', 'pages', 'requests', 'upserted', 'error'], rows, [6, 11, 11, 24, 24, 6, 8, 8, 60])}\n\n`);

@@ -1,36 +1,11 @@
 import { Option, type Command } from 'commander';
-import { UsageError } from '../contract/errors.js';
 import { Store } from '../store/index.js';
 import { jsonLogger } from '../worker/log.js';
-import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, WORKER_DEFAULTS, parseRedisUrl, type WorkerConfig } from '../worker/queue.js';
-import { addRemoteOptions, addStoreOption, commonOptions, parseDuration, positiveInt } from './options.js';
+import { WORKER_DEFAULTS, type WorkerConfig } from '../worker/queue.js';
+import { addQueueOptions, addRemoteOptions, addStoreOption, commonOptions, durationFlag, parseDuration, positiveInt, queueOptions } from './options.js';
 import { clientFor } from './sync.js';
 
-/** Where the queue lives: `--redis-url` (REDIS_URL) and `--queue` (HCSYNC_QUEUE), for worker and schedule. */
-export function addQueueOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--redis-url <url>', 'Redis holding the queue').env('REDIS_URL').default(DEFAULT_REDIS_URL))
-    .addOption(new Option('--queue <name>', 'queue name (one queue per store)').env('HCSYNC_QUEUE').default(DEFAULT_QUEUE));
-}
-
-export function queueOptions(raw: Record<string, unknown>): { redisUrl: string; queue: string } {
-  const redisUrl = String(raw.redisUrl ?? DEFAULT_REDIS_URL);
-  parseRedisUrl(redisUrl); // a usage error now rather than a connection error later
-  const queue = String(raw.queue ?? DEFAULT_QUEUE);
-  if (queue === '' || queue.includes(':')) {
-    throw new UsageError(`--queue must be a non-empty name without ":", got "${queue}"`);
-  }
-  return { redisUrl, queue };
-}
-
-/** `5m` for 300000: the largest unit that divides the duration (the form parseDuration reads). */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
-const s = formatDuration;
+const s = durationFlag;
 
 /** Exit within this after SIGINT/SIGTERM even if closing hangs (the brief allows 10 s). */
 const HARD_EXIT_MARGIN_MS = 1500;

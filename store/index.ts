@@ -1,5 +1,6 @@
 import type { ListParams } from '../contract/types.js';
 import { openDb, type Db, type OpenOptions } from './open.js';
+import { CaseLookup } from './lookup.js';
 import { CaseReader, type PageRows } from './read.js';
 import { RunLog, type RunCounters } from './runs.js';
 import { ReportQueries } from './report.js';
@@ -7,6 +8,7 @@ import { CaseSearch } from './search.js';
 import { SweepConclusions } from './sweep.js';
 import { CaseWriter, type DeliveredCase, type RejectedInput, type WriteCounts } from './write.js';
 
+export type { StoredCase } from './lookup.js';
 export type { PageRows } from './read.js';
 export * from './runs.js';
 export type { DeliveredCase, RejectedInput, WriteCounts } from './write.js';
@@ -39,6 +41,7 @@ export class Store {
   private readonly conclusions: SweepConclusions;
   private searchQueries: CaseSearch | undefined;
   private reportQueries: ReportQueries | undefined;
+  private lookupQueries: CaseLookup | undefined;
 
   constructor(readonly file: string, opts: OpenOptions = {}) {
     this.db = openDb(file, opts);
@@ -89,6 +92,11 @@ export class Store {
   /** Report statements, prepared on first use. */
   get report(): ReportQueries {
     return (this.reportQueries ??= new ReportQueries(this.db));
+  }
+
+  /** Look-up of one case by `_id` or number (`hcsync show`), prepared on first use. */
+  get lookup(): CaseLookup {
+    return (this.lookupQueries ??= new CaseLookup(this.db));
   }
 
   /** The list page for a synced helpcenter (undefined: never synced). */

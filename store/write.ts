@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RANK_STATE, parseInstant, type SortKeys } from '../contract/order.js';
 import type { Case, Message } from '../contract/types.js';
-import { digitsOnly, foldText } from './fold.js';
+import { contactIndexText, foldText } from './fold.js';
 import type { Db } from './open.js';
 
 export interface DeliveredCase {
@@ -52,10 +52,7 @@ function customerText(c: Case): string {
 }
 
 function contactText(c: Case): string | null {
-  const parts: string[] = [];
-  if (typeof c.emailAddress === 'string') parts.push(c.emailAddress.toLowerCase());
-  if (typeof c.phoneNumber === 'string') parts.push(digitsOnly(c.phoneNumber));
-  return parts.length ? parts.join(' ') : null;
+  return contactIndexText(c.emailAddress, c.phoneNumber);
 }
 
 /**
