@@ -1,5 +1,5 @@
 import { table } from '../contract/text.js';
-import { agentLabel, describeWindow, formatDuration, formatNumber, readableInstant, type HelpcenterReport, type Report } from './report.js';
+import { agentLabel, describeWindow, formatDuration, formatNumber, readableMinute, type HelpcenterReport, type Report } from './report.js';
 
 /**
  * The report for a terminal: the headline numbers per helpcenter, then the
@@ -15,7 +15,7 @@ const TERMINAL_AGENTS = 20;
 export function reportText(r: Report): string {
   const head =
     `Report for ${describeWindow(r)} (cases by creation time, messages by sent time, UTC; percentiles ${r.percentiles}); ` +
-    `generated ${readableInstant(Date.parse(r.generatedAt))}`;
+    `generated ${readableMinute(Date.parse(r.generatedAt))}`;
   if (r.helpcenters.length === 0) return `${head}\nno helpcenter synced yet\n`;
   return `${head}\n\n${r.helpcenters.map(helpcenterText).join('\n\n')}\n`;
 }
@@ -43,7 +43,7 @@ export function summaryTable(h: HelpcenterReport): string {
 
 /** `helpcenter … (as of its last sync …)`: the "now" of the ages below. */
 export function helpcenterHeading(h: HelpcenterReport): string {
-  return `helpcenter ${h.helpcenter}, as of its last sync ${readableInstant(Date.parse(h.asOf))} (ages are measured to then)`;
+  return `helpcenter ${h.helpcenter}, as of its last sync ${readableMinute(Date.parse(h.asOf))} (ages are measured to then)`;
 }
 
 function helpcenterText(h: HelpcenterReport): string {

@@ -361,6 +361,11 @@ export function readableInstant(ms: number): string {
   return `${s.slice(0, 10)} ${s.slice(11, 16)}${sec} UTC`;
 }
 
+/** `2025-01-07 08:00 UTC`: to the minute, for when a report was made or its data synced. */
+export function readableMinute(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /** Monday (UTC date, YYYY-MM-DD) of the ISO week a UTC date falls in. */
 export function weekStart(date: string): string {
   const ms = Date.parse(`${date}T00:00:00Z`);
