@@ -107,12 +107,12 @@ export function wrapToWidth(text: string, width: number): string[] {
     let used = 0;
     for (const word of para.split(/[ \t]+/).filter((x) => x !== '')) {
       const ww = displayWidth(word);
-      if (used > 0 && used + 1 + ww <= w) {
+      if (line !== '' && used + 1 + ww <= w) {
         line += ` ${word}`;
         used += 1 + ww;
         continue;
       }
-      if (used > 0) out.push(line);
+      if (line !== '') out.push(line);
       line = '';
       used = 0;
       if (ww <= w) {
@@ -122,7 +122,7 @@ export function wrapToWidth(text: string, width: number): string[] {
       }
       for (const { segment } of GRAPHEMES.segment(word)) {
         const gw = displayWidth(segment);
-        if (used + gw > w && used > 0) {
+        if (line !== '' && used + gw > w) {
           out.push(line);
           line = '';
           used = 0;
