@@ -117,7 +117,8 @@ export function caseText(s: StoredCase, width: number, bold: boolean): string {
     ['messages', String(msgs.length)],
   ];
   const labelWidth = Math.max(...rows.map(([k]) => displayWidth(k)));
-  const lines: string[] = [b(safeLine(`Case ${s.caseNumber !== null ? `#${s.caseNumber} · ` : ''}${s.id} · helpcenter ${s.helpcenter}`))];
+  const heading = (t: string) => wrapToWidth(t, width).map(b);
+  const lines: string[] = heading(`Case ${s.caseNumber !== null ? `#${s.caseNumber} · ` : ''}${s.id} · helpcenter ${s.helpcenter}`);
   for (const [k, v] of rows) {
     if (v === undefined) continue;
     const [first = '', ...rest] = wrapToWidth(safeLine(v), width - labelWidth - 2);
@@ -125,7 +126,7 @@ export function caseText(s: StoredCase, width: number, bold: boolean): string {
   }
   msgs.forEach((m, i) => {
     const msg = typeof m === 'object' && m !== null ? m : ({} as Message);
-    lines.push('', b(messageHeading(msg, i, c)));
+    lines.push('', ...heading(messageHeading(msg, i, c)));
     const content = field(msg.content);
     const text = content === undefined ? '(no text)' : terminalSafe(content).replace(/\t/g, '    ').replace(/\n{3,}/g, '\n\n').trim();
     for (const l of wrapToWidth(text, width - INDENT.length)) lines.push(l === '' ? '' : `${INDENT}${l}`);
