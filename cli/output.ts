@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HcsyncError, UsageError } from '../contract/errors.js';
 import { lastActivityMs } from '../contract/order.js';
@@ -107,10 +107,23 @@ const FILE_PROBLEMS: Record<string, string> = {
   EROFS: 'read-only file system',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
-  ENOENT: 'no such directory',
   ENOTDIR: 'a part of the path is not a directory',
   EISDIR: 'is a directory',
 };
+
+/**
+ * `mkdir -p`, one level at a time. Node's `mkdirSync(dir, { recursive: true })`
+ * never returns under /proc (mkdir answers ENOENT there and Node retries the
+ * parent forever: seen with `report --out /proc/x/y.csv`).
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = path.dirname(d)) {
+    if (path.dirname(d) === d) break;
+    missing.unshift(d);
+  }
+  for (const d of missing) mkdirSync(d);
+}
 
 /**
  * Write `text` to `file` atomically: into a temp file in the same directory
@@ -123,16 +136,21 @@ export function writeFileAtomically(file: string, text: string, what = 'file'): 
   if (statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--out ${file} is a directory; give a file name (a new one inside it, or a file to replace)`);
   }
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const dir = path.dirname(abs);
+  const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let step = `cannot create the directory ${dir}`;
   try {
-    mkdirSync(path.dirname(abs), { recursive: true });
+    makeDirectories(dir);
+    step = `cannot create a file in ${dir}`;
     writeFileSync(tmp, text, { flag: 'wx' }); // wx: a name of our own, never someone else's file
+    step = `cannot replace ${abs}`;
     renameSync(tmp, abs);
   } catch (e) {
     // a write that failed half way (disk full) leaves the temp file: it goes too
     rmSync(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code ?? '';
-    const why = FILE_PROBLEMS[code] ?? (e instanceof Error ? e.message.split('\n')[0] : String(e));
-    throw new HcsyncError('E_WRITE', `cannot write the ${what} to ${abs}: ${why}`, { exitCode: 1 });
+    // ENOENT for a parent that exists: a file system where nothing new can be made (/proc, /sys)
+    const why = code === 'ENOENT' && !step.startsWith('cannot replace') ? 'nothing new can be created there' : (FILE_PROBLEMS[code] ?? (e instanceof Error ? e.message.split('\n')[0] : String(e)));
+    throw new HcsyncError('E_WRITE', `cannot write the ${what} to ${abs}: ${step}: ${why}`, { exitCode: 1 });
   }
 }
