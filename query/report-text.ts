@@ -32,7 +32,7 @@ export function summaryTable(h: HelpcenterReport): string {
   const zero = res.withoutMessages ? ` (${res.withoutMessages} without messages count as 0)` : '';
   const summary: string[][] = [
     ['cases created', `${h.cases.total}: ${h.cases.UNHANDLED} UNHANDLED, ${h.cases.HANDLING} HANDLING, ${h.cases.CLOSED} CLOSED`],
-    ['open now', `${h.backlog.open} (any creation time); age median ${formatDuration(h.backlog.ageMs.median)}, p90 ${formatDuration(h.backlog.ageMs.p90)}, max ${formatDuration(h.backlog.ageMs.max)}`],
+    ['open', `${h.backlog.open} at the last sync (any creation time); age median ${formatDuration(h.backlog.ageMs.median)}, p90 ${formatDuration(h.backlog.ageMs.p90)}, max ${formatDuration(h.backlog.ageMs.max)}`],
     ['first response', `median ${formatDuration(fr.ms.median)}, p90 ${formatDuration(fr.ms.p90)} over ${fr.answered} answered`],
     ['not counted', `${fr.unanswered} unanswered, ${fr.outgoingFirst} outgoing first, ${fr.noConversation} without messages`],
     ['resolution', `median ${formatDuration(res.ms.median)}, p90 ${formatDuration(res.ms.p90)} over ${res.closed} CLOSED, creation → last activity${zero}`],
