@@ -5,6 +5,7 @@ import { Store } from '../store/index.js';
 import { addHelpcenterOption, addStoreOption, commonOptions, requireHelpcenter } from './options.js';
 import { CASE_HEADERS, CASE_WIDTHS, caseRows, table } from './output.js';
 
+/** `cases`: the offline list with the API's parameters, as a table or (`--json`) serve's body. */
 export function registerCases(program: Command): void {
   const cmd = program
     .command('cases')

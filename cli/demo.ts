@@ -16,6 +16,7 @@ import { nonNegativeInt } from './options.js';
 import { BOLD, CASE_HEADERS, caseRows, hitTable, hitsLine, table, useColor, writeFileAtomically } from './output.js';
 import { attachProgressBar, summaryLine } from './sync.js';
 
+/** `demo`: the simulator on loopback (history up to now), a full sync, then a list, a search and the report. */
 export function registerDemo(program: Command): void {
   program
     .command('demo')

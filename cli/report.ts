@@ -14,6 +14,7 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 /** An HTML page on a terminal helps nobody: without --out it goes here (next to the default store). */
 export const DEFAULT_HTML_OUT = './data/report.html';
 
+/** `report`: helpdesk analytics as a table, JSON, spreadsheet-safe CSV or one HTML file, written atomically with --out. */
 export function registerReport(program: Command): void {
   const cmd = program
     .command('report')

@@ -6,6 +6,7 @@ import { Store } from '../store/index.js';
 import { addHelpcenterOption, addStoreOption, commonOptions, intInRange, nonNegativeInt, parseWindow } from './options.js';
 import { BOLD, hitTable, hitsLine, printJson, useColor } from './output.js';
 
+/** `search`: ranked full-text search; --limit 1..500 and --since before --until, else exit 2. */
 export function registerSearch(program: Command): void {
   const cmd = program
     .command('search')

@@ -12,6 +12,7 @@ const DEFAULT_WIDTH = 80;
 /** Message text is indented under its heading. */
 const INDENT = '    ';
 
+/** `show CASE`: one case by `_id` or number, its conversation wrapped to the terminal; `--json` as stored. */
 export function registerShow(program: Command): void {
   const cmd = program
     .command('show')

@@ -27,6 +27,7 @@ function differenceJson(d: Difference, verbose: boolean): Record<string, unknown
   return out;
 }
 
+/** `verify`: remote and local answer the same random queries; differences exit 1, a refused token or dead remote is one line. */
 export function registerVerify(program: Command): void {
   const cmd = program
     .command('verify')

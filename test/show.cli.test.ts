@@ -35,7 +35,7 @@ describe('hcsync show', () => {
       const lines = r.stdout.trimEnd().split('\n');
       // the title too is wrapped to 60 columns
       expect([lines[0], lines[1]]).toEqual([`Case #7 · ${caseId(7)} · helpcenter`, HC_A]);
-      for (const [label, value] of [
+      const fields: [string, string][] = [
         ['subject', 'Ingen forbindelse om aftenen'],
         ['state', 'HANDLING'],
         ['company', 'Jensen Tømrer ApS'],
@@ -45,7 +45,8 @@ describe('hcsync show', () => {
         ['created', '2025-03-03 16:00:00 UTC'],
         ['last activity', '2025-03-03 17:30:00 UTC'],
         ['messages', '4'],
-      ]) {
+      ];
+      for (const [label, value] of fields) {
         expect(lines, label).toContain(`${label.padEnd(13)}  ${value}`);
       }
       const headings = lines.filter((l) => /^#\d /.test(l));
