@@ -1,25 +1,11 @@
 import { Option, type Command } from 'commander';
-import { lastActivityMs } from '../contract/order.js';
-import type { Case, ListResponse } from '../contract/types.js';
+import type { ListResponse } from '../contract/types.js';
 import { listCasesJson } from '../query/list.js';
 import { Store } from '../store/index.js';
 import { addHelpcenterOption, addStoreOption, commonOptions, requireHelpcenter } from './options.js';
-import { table } from './output.js';
+import { CASE_HEADERS, CASE_WIDTHS, caseRows, table } from './output.js';
 
-export function caseRows(cases: readonly Case[]): string[][] {
-  return cases.map((c) => [
-    String(c.caseNumber ?? ''),
-    c._id,
-    c.state,
-    new Date(lastActivityMs(c)).toISOString().slice(0, 16).replace('T', ' '),
-    String(Array.isArray(c.messages) ? c.messages.length : 0),
-    String(c.company ?? c.customerName ?? ''),
-    String(c.subject ?? ''),
-  ]);
-}
-
-export const CASE_HEADERS = ['#', 'id', 'state', 'last activity', 'msgs', 'customer', 'subject'] as const;
-
+/** `cases`: the offline list with the API's parameters, as a table or (`--json`) serve's body. */
 export function registerCases(program: Command): void {
   const cmd = program
     .command('cases')
@@ -29,7 +15,7 @@ export function registerCases(program: Command): void {
     .addOption(new Option('--sort-order <order>', 'asc or desc'))
     .addOption(new Option('--offset <n>', 'index of the first case'))
     .addOption(new Option('--limit <n>', 'cases per page, clamped to 1..500'))
-    .option('--json', 'print exactly the API response object');
+    .option('--json', "print exactly the API response object (serve's body) and a newline");
   addStoreOption(cmd);
   addHelpcenterOption(cmd);
   cmd.action((raw: Record<string, unknown>) => {
@@ -46,7 +32,7 @@ export function registerCases(program: Command): void {
       }
       const r = JSON.parse(text) as ListResponse;
       const shown = r.cases.length ? `${r.offset + 1}-${r.offset + r.cases.length}` : 'none';
-      process.stdout.write(`${table(CASE_HEADERS, caseRows(r.cases), [6, 24, 9, 16, 4, 24, 60])}\n`);
+      process.stdout.write(`${table(CASE_HEADERS, caseRows(r.cases), CASE_WIDTHS)}\n`);
       process.stdout.write(`cases ${shown} of ${r.total} (limit ${r.limit})\n`);
     } finally {
       store.close();

@@ -1,12 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { HcsyncError } from '../contract/errors.js';
+import { safeLine, terminalSafe } from '../contract/text.js';
 import { userAgentString } from '../worker/client.js';
 import { registerCases } from './cases.js';
 import { registerDemo } from './demo.js';
 import { registerReport } from './report.js';
 import { queueStatus, registerSchedule } from './schedule.js';
+import { setColorFlag } from './output.js';
 import { registerSearch } from './search.js';
 import { registerServe } from './serve.js';
+import { registerShow } from './show.js';
 import { registerSim } from './sim.js';
 import { registerStatus } from './status.js';
 import { registerSync } from './sync.js';
@@ -16,11 +19,21 @@ import { registerWorker } from './worker.js';
 const program = new Command('hcsync')
   .description('Keeps an offline, searchable copy of TelecomX HelpCenter cases')
   .version(userAgentString().replace('hcsync/', ''))
+  .option('--no-color', 'no bold or colour on a terminal (also when NO_COLOR is set)')
   .exitOverride()
-  .showSuggestionAfterError(true);
+  .showSuggestionAfterError(true)
+  .configureHelp({ showGlobalOptions: true })
+  // help is output, wherever asked for (`hcsync | less`); errors are one line on stderr,
+  // `hcsync: …` like every other error, the suggestion on the same line
+  .configureOutput({
+    writeErr: (s) => process.stdout.write(s),
+    outputError: (s) => process.stderr.write(`hcsync: ${safeLine(s.replace(/^error: /, ''))}\n`),
+  })
+  .hook('preAction', (self) => setColorFlag(self.opts().color !== false));
 
 registerSync(program);
 registerCases(program);
+registerShow(program);
 registerServe(program);
 registerStatus(program, queueStatus);
 registerSim(program);
@@ -48,11 +61,12 @@ async function main(): Promise<void> {
       return;
     }
     if (e instanceof HcsyncError) {
-      process.stderr.write(`hcsync: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      // messages can carry remote text (an error body's excerpt): one line, nothing a terminal would act on
+      process.stderr.write(`hcsync: ${safeLine(e.message)}\n`);
       process.exitCode = e.exitCode;
       return;
     }
-    process.stderr.write(`hcsync: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(`hcsync: unexpected error: ${terminalSafe(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
     process.exitCode = 1;
   }
 }

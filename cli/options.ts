@@ -5,6 +5,7 @@ import { isHelpcenterId } from '../contract/params.js';
 import type { DeleteLimit } from '../store/index.js';
 import { DEFAULT_MAX_PAGE_BYTES } from '../worker/client.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../worker/concurrency.js';
+import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, parseRedisUrl } from '../worker/queue.js';
 
 /** Options shared by the commands; each also reads an environment variable, flags win. */
 export interface CommonOptions {
@@ -197,20 +198,12 @@ export function parseDuration(s: string, name: string, bounds: DurationBounds = 
   if (!m) throw new UsageError(`${name} must be a duration like 30s, 5m, 1h or a number of milliseconds, got "${s}"`);
   const ms = Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']!);
   if (!(ms > 0) || !Number.isFinite(ms)) throw new UsageError(`${name} must be more than 0, got "${s}"`);
-  if (ms < bounds.minMs) throw new UsageError(`${name} must be at least ${formatDuration(bounds.minMs)}, got "${s}"`);
+  if (ms < bounds.minMs) throw new UsageError(`${name} must be at least ${durationFlag(bounds.minMs)}, got "${s}"`);
   if (ms > bounds.maxMs) {
     const why = bounds.maxMs === TIMER_BOUNDS.maxMs ? ' (a Node timer cannot wait longer)' : '';
-    throw new UsageError(`${name} must be at most ${formatDuration(bounds.maxMs)}${why}, got "${s}"`);
+    throw new UsageError(`${name} must be at most ${durationFlag(bounds.maxMs)}${why}, got "${s}"`);
   }
   return ms;
-}
-
-/** `5m` for 300000: the largest unit that divides the duration (the form parseDuration reads). */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', DAY_MS], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
 }
 
 const CALENDAR = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/i;
@@ -229,4 +222,65 @@ export function parseInstant(s: string, name: string): number {
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth) throw new UsageError(`${name} must be a real date, got "${s}": ${y}-${m[2]} has no day ${m[3]}`);
   if (m[4] !== undefined && Number(m[4]) > 23) throw new UsageError(`${name} must have a time from 00:00 to 23:59, got "${s}"`);
   return t;
+}
+
+/**
+ * A whole number in [min, max] for a flag whose range is documented
+ * (`search --limit`): a value outside is a usage error, never clamped
+ * quietly. (`cases` differs on purpose: it takes the API's parameters with the
+ * API's rules, and the API clamps `limit`.)
+ */
+export function intInRange(v: unknown, name: string, min: number, max: number): number {
+  const s = String(v);
+  const n = /^-?[0-9]+$/.test(s) ? Number(s) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${s}"`);
+  return n;
+}
+
+/** A time window from `--since` (inclusive) and `--until` (exclusive), in ms; either may be absent. */
+export interface TimeWindow {
+  sinceMs?: number;
+  untilMs?: number;
+}
+
+/**
+ * `--since`/`--until` as `search` and `report` take them: ISO dates or
+ * date-times (UTC without a zone). Usage error for an unreadable date, and
+ * for `--since` at or after `--until` (an empty window is a mistake, not a
+ * question).
+ */
+export function parseWindow(raw: Record<string, unknown>): TimeWindow {
+  const w: TimeWindow = {};
+  if (typeof raw.since === 'string') w.sinceMs = parseInstant(raw.since, '--since');
+  if (typeof raw.until === 'string') w.untilMs = parseInstant(raw.until, '--until');
+  if (w.sinceMs !== undefined && w.untilMs !== undefined && w.sinceMs >= w.untilMs) {
+    throw new UsageError(`--since must be before --until, got ${String(raw.since)} and ${String(raw.until)}`);
+  }
+  return w;
+}
+
+/** Where the queue lives: `--redis-url` (REDIS_URL) and `--queue` (HCSYNC_QUEUE), for worker, schedule and status. */
+export function addQueueOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--redis-url <url>', 'Redis holding the queue').env('REDIS_URL').default(DEFAULT_REDIS_URL))
+    .addOption(new Option('--queue <name>', 'queue name (one queue per store)').env('HCSYNC_QUEUE').default(DEFAULT_QUEUE));
+}
+
+/** The checked queue options; a malformed Redis URL or queue name is a usage error now, not a connection error later. */
+export function queueOptions(raw: Record<string, unknown>): { redisUrl: string; queue: string } {
+  const redisUrl = String(raw.redisUrl ?? DEFAULT_REDIS_URL);
+  parseRedisUrl(redisUrl);
+  const queue = String(raw.queue ?? DEFAULT_QUEUE);
+  if (queue === '' || queue.includes(':')) {
+    throw new UsageError(`--queue must be a non-empty name without ":", got "${queue}"`);
+  }
+  return { redisUrl, queue };
+}
+
+/** A duration written as a flag value, `5m` for 300000: the largest unit that divides the duration (the form parseDuration reads). */
+export function durationFlag(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }

@@ -1,15 +1,15 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../contract/errors.js';
+import { safeLine } from '../contract/text.js';
 import { oneLine } from '../worker/log.js';
-import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, describeRedisUrl, enqueueSyncOnce, parseJobData, withQueue, type SyncQueue } from '../worker/queue.js';
+import { describeRedisUrl, enqueueSyncOnce, parseJobData, withQueue, type SyncQueue } from '../worker/queue.js';
 import { DEFAULT_EVERY_MS, DEFAULT_FULL_CRON, cronProblem, listSchedules, removeSchedule, upsertSchedule, type Schedule } from '../worker/schedules.js';
 import {
-  TIMER_BOUNDS, addHelpcenterOption, addMaxDeleteOption, addPageConcurrencyOption, commonOptions, parseDeleteLimit, parseDuration, parsePageConcurrency,
-  requireHelpcenter,
+  TIMER_BOUNDS, addHelpcenterOption, addMaxDeleteOption, addPageConcurrencyOption, addQueueOptions, commonOptions, durationFlag, parseDeleteLimit,
+  parseDuration, parsePageConcurrency, queueOptions, requireHelpcenter,
 } from './options.js';
 import { iso, printJson, table } from './output.js';
-import type { HelpcenterStatus, StatusExtension } from './status.js';
-import { addQueueOptions, formatDuration, queueOptions } from './worker.js';
+import type { StatusExtension } from './status.js';
 
 /** One entry of `schedule list --json`: times as ISO strings, `every` in ms; `tz` only when one was set. */
 function scheduleJson(s: Schedule): { helpcenter: string; every: number | null; fullCron: string | null; tz?: string; next: string | null } {
@@ -36,7 +36,7 @@ function parseTimeZone(v: string): string {
 }
 
 function describeSchedule(s: Schedule): string {
-  const parts = [s.every !== null ? `incremental every ${formatDuration(s.every)}` : 'no incremental schedule', s.fullCron !== null ? `full sweep ${cronText(s.fullCron, s.tz)}` : 'no full-sweep schedule'];
+  const parts = [s.every !== null ? `incremental every ${durationFlag(s.every)}` : 'no incremental schedule', s.fullCron !== null ? `full sweep ${cronText(s.fullCron, s.tz)}` : 'no full-sweep schedule'];
   return `${parts.join(', ')}; next run ${iso(s.next) ?? 'none'}`;
 }
 
@@ -46,9 +46,10 @@ export function registerSchedule(program: Command): void {
   const add = schedule
     .command('add')
     .description('schedule incremental syncs every interval and a full sweep by cron; adding again replaces')
-    .addOption(new Option('--every <duration>', 'incremental sync interval: 30s, 5m, 1h or milliseconds').env('HCSYNC_EVERY').default(formatDuration(DEFAULT_EVERY_MS)))
+    .addOption(new Option('--every <duration>', 'incremental sync interval: 30s, 5m, 1h or milliseconds').env('HCSYNC_EVERY').default(durationFlag(DEFAULT_EVERY_MS)))
     .addOption(new Option('--full-cron <pattern>', 'full sweep cron pattern').env('HCSYNC_FULL_CRON').default(DEFAULT_FULL_CRON))
-    .addOption(new Option('--tz <zone>', 'IANA time zone of the cron pattern, e.g. Europe/Copenhagen (default: host local time)').env('HCSYNC_TZ'));
+    .addOption(new Option('--tz <zone>', 'IANA time zone of the cron pattern, e.g. Europe/Copenhagen (default: host local time)').env('HCSYNC_TZ'))
+    .option('--json', 'print the schedule as schedule list --json prints one');
   addHelpcenterOption(add);
   addMaxDeleteOption(add, { withDefault: false }); // unset: the worker's own --max-delete applies
   addPageConcurrencyOption(add, '--concurrency', { withDefault: false }); // unset: the worker's --page-concurrency
@@ -69,7 +70,8 @@ export function registerSchedule(program: Command): void {
       ...(raw.concurrency !== undefined ? { concurrency: parsePageConcurrency(raw.concurrency) } : {}),
     };
     const s = await withQueue(queueOptions(raw), (q) => upsertSchedule(q, helpcenter, opts));
-    process.stdout.write(`scheduled helpcenter ${s.helpcenter}: ${describeSchedule(s)}\n`);
+    if (raw.json) printJson(scheduleJson(s));
+    else process.stdout.write(`scheduled helpcenter ${s.helpcenter}: ${describeSchedule(s)}\n`);
   });
 
   const list = schedule.command('list').description('the schedules, one per helpcenter').option('--json', 'print a JSON array: {helpcenter, every (ms), fullCron, [tz,] next (ISO)}');
@@ -84,7 +86,7 @@ export function registerSchedule(program: Command): void {
       process.stdout.write('no schedules\n');
       return;
     }
-    const rows = all.map((s) => [s.helpcenter, s.every !== null ? formatDuration(s.every) : '', s.fullCron === null ? '' : `${s.fullCron}${s.tz ? ` (${s.tz})` : ''}`, iso(s.next) ?? '']);
+    const rows = all.map((s) => [s.helpcenter, s.every !== null ? durationFlag(s.every) : '', s.fullCron === null ? '' : `${s.fullCron}${s.tz ? ` (${s.tz})` : ''}`, iso(s.next) ?? '']);
     process.stdout.write(`${table(['helpcenter', 'every', 'full cron', 'next run'], rows, [24, 8, 36, 24])}\n`);
   });
 
@@ -107,13 +109,17 @@ export function registerSchedule(program: Command): void {
     process.stdout.write(added ? `enqueued ${what} as job ${job.id}\n` : `${what} is already waiting or running as job ${job.id}; not added again\n`);
   });
 
-  const remove = schedule.command('remove').description("remove a helpcenter's schedules and their pending next runs (a run already due still runs)");
+  const remove = schedule
+    .command('remove')
+    .description("remove a helpcenter's schedules and their pending next runs (a run already due still runs)")
+    .option('--json', 'print {helpcenter, removed}');
   addHelpcenterOption(remove);
   addQueueOptions(remove);
   remove.action(async (raw: Record<string, unknown>) => {
     const helpcenter = requireHelpcenter(commonOptions({ helpcenter: raw.helpcenter }));
     const n = await withQueue(queueOptions(raw), (q) => removeSchedule(q, helpcenter));
-    process.stdout.write(n > 0 ? `removed the schedules of helpcenter ${helpcenter}\n` : `helpcenter ${helpcenter} had no schedule\n`);
+    if (raw.json) printJson({ helpcenter, removed: n > 0 });
+    else process.stdout.write(n > 0 ? `removed the schedules of helpcenter ${helpcenter}\n` : `helpcenter ${helpcenter} had no schedule\n`);
   });
 }
 
@@ -179,14 +185,15 @@ async function readQueueState(q: SyncQueue, redis: string): Promise<QueueState> 
   return { name: q.name, redis, available: true, counts, helpcenters: [...hcs.values()].sort((a, b) => (a.helpcenter < b.helpcenter ? -1 : 1)) };
 }
 
+/** The queue's lines for `status`; error texts (Redis's, a job's failedReason) made terminal-safe. */
 function queueStateText(s: QueueState): string {
-  if (!s.available) return `queue ${s.name} (${s.redis}): not available: ${s.error}\n`;
+  if (!s.available) return `queue ${safeLine(s.name)} (${s.redis}): not available: ${safeLine(s.error)}\n`;
   const c = s.counts;
-  const lines = [`queue ${s.name} (${s.redis}): ${(c.waiting ?? 0) + (c.paused ?? 0) + (c.prioritized ?? 0)} waiting, ${c.active ?? 0} active, ${c.delayed ?? 0} delayed, ${c.failed ?? 0} failed`];
+  const lines = [`queue ${safeLine(s.name)} (${s.redis}): ${(c.waiting ?? 0) + (c.paused ?? 0) + (c.prioritized ?? 0)} waiting, ${c.active ?? 0} active, ${c.delayed ?? 0} delayed, ${c.failed ?? 0} failed`];
   for (const h of s.helpcenters) {
-    const sched = [h.every !== null ? `every ${formatDuration(h.every)}` : '', h.fullCron !== null ? `full ${cronText(h.fullCron, h.tz ?? null)}` : ''].filter(Boolean).join(', ');
+    const sched = [h.every !== null ? `every ${durationFlag(h.every)}` : '', h.fullCron !== null ? `full ${cronText(h.fullCron, h.tz ?? null)}` : ''].filter(Boolean).join(', ');
     const err = h.lastError
-      ? `; last job error (job ${h.lastError.jobId}, ${h.lastError.final ? 'failed' : 'retrying'} after ${h.lastError.attemptsMade} attempt${h.lastError.attemptsMade === 1 ? '' : 's'}, ${h.lastError.at}): ${h.lastError.reason}`
+      ? `; last job error (job ${h.lastError.jobId}, ${h.lastError.final ? 'failed' : 'retrying'} after ${h.lastError.attemptsMade} attempt${h.lastError.attemptsMade === 1 ? '' : 's'}, ${h.lastError.at}): ${safeLine(h.lastError.reason)}`
       : '';
     lines.push(
       `  helpcenter ${h.helpcenter}: ${h.waiting} waiting, ${h.active} active, ${h.delayed} delayed, ${h.failed} failed; ` +
@@ -201,17 +208,16 @@ const STATUS_REDIS_TIMEOUT_MS = 1000;
 
 /**
  * The `status` extension: queue state under `queue` in JSON, lines after the
- * store's in text. Reads REDIS_URL and HCSYNC_QUEUE (status has no queue flags).
+ * store's in text. The queue is `status --redis-url/--queue` (REDIS_URL,
+ * HCSYNC_QUEUE), as for the worker and schedule.
  */
-export async function queueStatus(_hcs: HelpcenterStatus[]): Promise<StatusExtension> {
-  const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
-  const name = process.env.HCSYNC_QUEUE || DEFAULT_QUEUE;
-  const redis = describeRedisUrl(redisUrl);
+export async function queueStatus(where: { redisUrl: string; queue: string }): Promise<StatusExtension> {
+  const redis = describeRedisUrl(where.redisUrl);
   let state: QueueState;
   try {
-    state = await withQueue({ redisUrl, queue: name, timeoutMs: STATUS_REDIS_TIMEOUT_MS, readOnly: true }, (q) => readQueueState(q, redis));
+    state = await withQueue({ ...where, timeoutMs: STATUS_REDIS_TIMEOUT_MS, readOnly: true }, (q) => readQueueState(q, redis));
   } catch (e) {
-    state = { name, redis, available: false, error: oneLine(e) };
+    state = { name: where.queue, redis, available: false, error: oneLine(e) };
   }
   return { json: { queue: state }, text: queueStateText(state) };
 }

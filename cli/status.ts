@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { safeLine } from '../contract/text.js';
 import { Store, type RunRow, type RunWarning } from '../store/index.js';
-import { addStoreOption, storePath } from './options.js';
+import { addQueueOptions, addStoreOption, queueOptions, storePath } from './options.js';
 import { iso, printJson, table } from './output.js';
 
 export interface RunStatus {
@@ -94,14 +95,24 @@ export interface StatusExtension {
   text: string;
 }
 
-export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus[]) => Promise<StatusExtension>): void {
-  const cmd = program.command('status').description('per helpcenter: last runs, lag, errors, counts').option('--json', 'print JSON');
+/**
+ * `status`: the store's state per helpcenter, then what `extend` adds (the
+ * queue, given `--redis-url`/`--queue`). Stored errors are remote text: the
+ * text form shows them terminal-safe; `--json` keeps them as stored.
+ */
+export function registerStatus(program: Command, extend?: (queue: { redisUrl: string; queue: string }) => Promise<StatusExtension>): void {
+  const cmd = program
+    .command('status')
+    .description('per helpcenter: last runs, lag, errors, counts; then the queue')
+    .option('--json', 'print JSON: {helpcenters, queue}');
   addStoreOption(cmd);
+  addQueueOptions(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
+    const where = queueOptions(raw);
     const store = new Store(storePath(raw.db), { readonly: true });
     try {
       const hcs = storeStatus(store);
-      const extra = extend ? await extend(hcs) : { json: {}, text: '' };
+      const extra = extend ? await extend(where) : { json: {}, text: '' };
       if (raw.json) {
         printJson({ helpcenters: hcs, ...extra.json });
         return;
@@ -110,7 +121,7 @@ export function registerStatus(program: Command, extend?: (hcs: HelpcenterStatus
       for (const h of hcs) {
         process.stdout.write(
           `helpcenter ${h.id}: ${h.cases} cases (${h.open} open), ${h.deleted} deleted, ${h.rejected} rejected; ` +
-            `last sync ${ago(h.lagMs)}${h.lastError ? `; last error: ${h.lastError}` : ''}\n`,
+            `last sync ${ago(h.lagMs)}${h.lastError ? `; last error: ${safeLine(h.lastError)}` : ''}\n`,
         );
         if (h.heldDeletions > 0) {
           process.stdout.write(`  ${h.heldDeletions} deletions held by the mass-deletion guard: the next verified full sweep that misses them too tombstones them\n`);

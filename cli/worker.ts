@@ -1,33 +1,14 @@
 import { Option, type Command } from 'commander';
-import { UsageError } from '../contract/errors.js';
 import { Store } from '../store/index.js';
 import { jsonLogger } from '../worker/log.js';
-import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, WORKER_DEFAULTS, parseRedisUrl, type WorkerConfig } from '../worker/queue.js';
+import { WORKER_DEFAULTS, type WorkerConfig } from '../worker/queue.js';
 import {
-  WINDOW_BOUNDS, addMaxDeleteOption, addPageConcurrencyOption, addRemoteOptions, addStoreOption, commonOptions, formatDuration, parseDeleteLimit,
-  parseDuration, parsePageConcurrency, positiveInt,
+  WINDOW_BOUNDS, addMaxDeleteOption, addPageConcurrencyOption, addQueueOptions, addRemoteOptions, addStoreOption, commonOptions, durationFlag,
+  parseDeleteLimit, parseDuration, parsePageConcurrency, positiveInt, queueOptions,
 } from './options.js';
 import { clientFor } from './sync.js';
 
-/** Where the queue lives: `--redis-url` (REDIS_URL) and `--queue` (HCSYNC_QUEUE), for worker and schedule. */
-export function addQueueOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--redis-url <url>', 'Redis holding the queue').env('REDIS_URL').default(DEFAULT_REDIS_URL))
-    .addOption(new Option('--queue <name>', 'queue name (one queue per store)').env('HCSYNC_QUEUE').default(DEFAULT_QUEUE));
-}
-
-export function queueOptions(raw: Record<string, unknown>): { redisUrl: string; queue: string } {
-  const redisUrl = String(raw.redisUrl ?? DEFAULT_REDIS_URL);
-  parseRedisUrl(redisUrl); // a usage error now rather than a connection error later
-  const queue = String(raw.queue ?? DEFAULT_QUEUE);
-  if (queue === '' || queue.includes(':')) {
-    throw new UsageError(`--queue must be a non-empty name without ":", got "${queue}"`);
-  }
-  return { redisUrl, queue };
-}
-
-export { formatDuration };
-const s = formatDuration;
+const s = durationFlag;
 
 /** Exit within this after SIGINT/SIGTERM even if closing hangs (the brief allows 10 s). */
 const HARD_EXIT_MARGIN_MS = 1500;

@@ -1,3 +1,4 @@
+import { csvDocument } from './csv.js';
 import { agentLabel, type HelpcenterReport, type Report, type Spread } from './report.js';
 
 /**
@@ -5,13 +6,14 @@ import { agentLabel, type HelpcenterReport, type Report, type Spread } from './r
  * CRLF line ends): one header, every number on its own row, so a spreadsheet
  * pivot or `csv.DictReader` reads every metric the same way. Durations are in
  * ms; "n/a" is an empty value. Report-wide rows (window, method) have an
- * empty helpcenter.
+ * empty helpcenter. Text cells are neutralised for spreadsheets (query/csv.ts);
+ * `bom` puts a UTF-8 byte-order mark first (files written with --out).
  */
 export const CSV_HEADER = ['helpcenter', 'metric', 'key', 'value'] as const;
 
 type Row = readonly [string, string, string, string | number | null];
 
-export function reportCsv(r: Report): string {
+export function reportCsv(r: Report, opts: { bom?: boolean } = {}): string {
   const rows: Row[] = [
     ['', 'report', 'generatedAt', r.generatedAt],
     ['', 'report', 'since', r.since],
@@ -19,7 +21,7 @@ export function reportCsv(r: Report): string {
     ['', 'report', 'percentiles', r.percentiles],
   ];
   for (const h of r.helpcenters) rows.push(...helpcenterRows(h));
-  return [CSV_HEADER, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+  return csvDocument([CSV_HEADER, ...rows], opts);
 }
 
 function helpcenterRows(h: HelpcenterReport): Row[] {
@@ -30,6 +32,7 @@ function helpcenterRows(h: HelpcenterReport): Row[] {
     add(metric, 'median', s.median);
     add(metric, 'p90', s.p90);
   };
+  add('report', 'asOf', h.asOf);
   for (const [k, v] of Object.entries(h.cases)) add('cases', k, v);
   add('backlog', 'open', h.backlog.open);
   spread('backlog_age_ms', h.backlog.ageMs);
@@ -42,6 +45,7 @@ function helpcenterRows(h: HelpcenterReport): Row[] {
   spread('first_response_ms', fr.ms);
   for (const b of fr.histogram) add('first_response_histogram', b.label, b.count);
   add('resolution', 'closed', h.resolution.closed);
+  add('resolution', 'without_messages', h.resolution.withoutMessages);
   spread('resolution_ms', h.resolution.ms);
   for (const b of h.resolution.histogram) add('resolution_histogram', b.label, b.count);
   add('messages_per_case', 'cases', h.messagesPerCase.cases);
@@ -59,10 +63,4 @@ function helpcenterRows(h: HelpcenterReport): Row[] {
   for (const a of h.agents) add('outgoing_per_agent', agentLabel(a.agent), a.outgoing);
   for (const b of h.backlogOverTime) add('backlog_open_end_of_day', b.date, b.open);
   return rows;
-}
-
-function field(v: string | number | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -1,11 +1,14 @@
-import { TOP_COMPANIES, agentLabel, describeWindow, formatDuration, formatNumber, type HelpcenterReport, type HistogramBucket, type Report } from './report.js';
+import { truncateToWidth } from '../contract/text.js';
+import { TOP_COMPANIES, agentLabel, describeWindow, formatDuration, formatNumber, volumePerWeek, type HelpcenterReport, type HistogramBucket, type Report } from './report.js';
 
 /**
  * The report as ONE self-contained HTML file: inline CSS, inline SVG charts
  * drawn here, no script, no external reference, so it opens offline and from
  * an e-mail attachment alike. Charts scale with the page (viewBox, width
  * 100%); each is drawn at about the width it is shown on a laptop so its text
- * stays readable. Hover titles (<title>) carry exact values.
+ * stays readable. Hover titles (<title>) carry exact values. Every panel
+ * says in a caption what it counts and how; a series of one point is a
+ * sentence, not a chart.
  */
 
 const COLORS = {
@@ -16,6 +19,7 @@ const COLORS = {
   resolution: '#7c3aed',
   agents: '#2563eb',
   companies: '#059669',
+  heatZero: '#f3f4f6',
   heatLow: [239, 246, 255],
   heatHigh: [29, 78, 216],
 } as const;
@@ -24,6 +28,22 @@ const WIDE = 1140;
 const HALF = 540;
 const FONT = 13;
 const DOTS_UP_TO = 62;
+/** Past this many days, volume is drawn per week: ~1,000 px cannot show 730 daily points. */
+export const WEEKLY_AFTER_DAYS = 90;
+/** Bar labels: longer names are cut (whole graphemes) to this many columns; the full name is the hover title. */
+const LABEL_COLUMNS = 26;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+/** `6 Jan 2025` for a UTC date `2025-01-06`. */
+export function readableDate(date: string): string {
+  const [y, m, d] = date.split('-');
+  return `${Number(d)} ${MONTHS[Number(m) - 1] ?? m} ${y}`;
+}
+
+/** `30 Nov 2026, 16:55 UTC` for an ISO instant. */
+export function readableTime(isoInstant: string): string {
+  return `${readableDate(isoInstant.slice(0, 10))}, ${isoInstant.slice(11, 16)} UTC`;
+}
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -46,7 +66,7 @@ export function reportHtml(r: Report): string {
 <body>
 <header>
 <h1>HelpCenter report</h1>
-<p class="meta">Window: <strong>${esc(describeWindow(r))}</strong> (cases by creation time, messages by sent time, UTC) · generated ${esc(r.generatedAt)} · percentiles: ${esc(r.percentiles)}</p>
+<p class="meta">Window: <strong>${esc(describeWindow(r))}</strong> · cases are counted by their creation time, messages by the time they were sent · all times UTC · percentiles: ${esc(r.percentiles)} (the median of an even count is the lower middle value) · generated ${esc(readableTime(r.generatedAt))}</p>
 </header>
 <main>
 ${body}
@@ -85,39 +105,81 @@ svg.chart .grid { stroke: #eef0f3; }
 svg.chart .empty { fill: var(--muted); font-style: italic; }
 .legend { font-size: 13px; color: var(--muted); margin: 0 0 4px; }
 .legend i { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin: 0 4px -1px 10px; }
+.sentence { font-size: 15px; margin: 18px 0 8px; }
+.sentence strong { font-size: 20px; }
 @media (max-width: 520px) { .charts { grid-template-columns: 1fr; } }
 `;
 
 function helpcenterSection(h: HelpcenterReport): string {
   const fr = h.firstResponse;
-  const days = h.volumePerDay;
+  const res = h.resolution;
+  const zero = res.withoutMessages
+    ? ` ${res.withoutMessages} of them have no messages: their last activity is their creation, so they count as 0 (in &lt;15m).`
+    : '';
   return `<section class="helpcenter" id="hc-${esc(h.helpcenter)}">
 <h2>Helpcenter <code>${esc(h.helpcenter)}</code></h2>
+<p class="meta">Data as of its last sync, <strong>${esc(readableTime(h.asOf))}</strong>: "open" and ages are measured to then.</p>
 <div class="stats">
 ${stat('Cases created', String(h.cases.total), [['UNHANDLED', h.cases.UNHANDLED], ['HANDLING', h.cases.HANDLING], ['CLOSED', h.cases.CLOSED]])}
-${stat('Open now (all cases)', String(h.backlog.open), [['median age', formatDuration(h.backlog.ageMs.median)], ['p90 age', formatDuration(h.backlog.ageMs.p90)], ['oldest', formatDuration(h.backlog.ageMs.max)]])}
+${stat('Open at the last sync (all cases)', String(h.backlog.open), [['median age', formatDuration(h.backlog.ageMs.median)], ['p90 age', formatDuration(h.backlog.ageMs.p90)], ['oldest', formatDuration(h.backlog.ageMs.max)]])}
 ${stat('First response, median', formatDuration(fr.ms.median), [['p90', formatDuration(fr.ms.p90)], ['answered', fr.answered], ['unanswered', fr.unanswered], ['outgoing first', fr.outgoingFirst], ['no messages', fr.noConversation]])}
-${stat('Resolution, median', formatDuration(h.resolution.ms.median), [['p90', formatDuration(h.resolution.ms.p90)], ['closed cases', h.resolution.closed]])}
+${stat('Resolution, median', formatDuration(res.ms.median), [['p90', formatDuration(res.ms.p90)], ['closed cases', res.closed], ['no messages (as 0)', res.withoutMessages]])}
 ${stat('Messages per case, mean', formatNumber(h.messagesPerCase.mean), [['median', formatNumber(h.messagesPerCase.median)], ['p90', formatNumber(h.messagesPerCase.p90)]])}
 </div>
 <div class="charts">
-${panel('Volume per day', 'volume', 'wide', legend([['cases created', COLORS.cases], ['messages sent', COLORS.messages]]) +
-    lineChart('volume', days.map((d) => d.date), [
-      { name: 'cases created', color: COLORS.cases, values: days.map((d) => d.cases) },
-      { name: 'messages sent', color: COLORS.messages, values: days.map((d) => d.messages) },
-    ], 'per day'))}
-${panel('Backlog over time', 'backlog', 'wide', `<p class="note">Open cases (UNHANDLED + HANDLING) at the end of each UTC day, replayed from the state changes the sync observed; nothing before the first sync is known.</p>` +
-    lineChart('backlog', h.backlogOverTime.map((d) => d.date), [{ name: 'open cases', color: COLORS.backlog, values: h.backlogOverTime.map((d) => d.open) }], 'open cases'))}
-${panel('First response time', 'first-response', '', `<p class="note">First INCOMING → first OUTGOING after it, ${fr.answered} answered cases. Not counted: ${fr.unanswered} unanswered, ${fr.outgoingFirst} outgoing first.</p>` +
+${volumePanel(h)}
+${panel('Backlog over time', 'backlog', 'wide', `<p class="note">Open cases (UNHANDLED + HANDLING) at the end of each UTC day, replayed from the state changes the sync observed (inferred closes included); nothing before the first sync is known.</p>` +
+    (h.backlogOverTime.length < 2
+      ? onePoint('backlog', h.backlogOverTime.map((b) => [b.date, `<strong>${b.open}</strong> cases were open at the end of ${esc(readableDate(b.date))}.`]),
+          'The chart starts once the sync has observed two days.', 'No state change has been observed in this window yet.')
+      : lineChart('backlog', h.backlogOverTime.map((d) => d.date), [{ name: 'open cases', color: COLORS.backlog, values: h.backlogOverTime.map((d) => d.open) }], 'open cases', 'day')))}
+${panel('First response time', 'first-response', '', `<p class="note">Calendar time from a case's first INCOMING message to the first OUTGOING after it, for the ${fr.answered} answered cases created in the window. Not counted: ${fr.unanswered} unanswered (no reply yet), ${fr.outgoingFirst} that began with an OUTGOING, ${fr.noConversation} without messages.</p>` +
     histogramChart('first-response', fr.histogram, COLORS.response))}
-${panel('Resolution time', 'resolution', '', `<p class="note">CLOSED cases: creation → last activity, ${h.resolution.closed} cases.</p>` +
-    histogramChart('resolution', h.resolution.histogram, COLORS.resolution))}
-${panel('Busiest hours: incoming messages by weekday and hour (UTC)', 'heatmap', 'wide', heatmapChart(h.incomingHeatmap.weekdays, h.incomingHeatmap.counts))}
-${panel('Agent workload: outgoing messages', 'agents', '', barsChart('agents', h.agents.map((a) => [agentLabel(a.agent), a.outgoing]), COLORS.agents))}
-${panel(`Top ${TOP_COMPANIES} companies by cases`, 'companies', '', `<p class="note">${h.casesWithoutCompany} cases without a company are not listed.</p>` +
+${panel('Resolution time', 'resolution', '', `<p class="note">CLOSED cases created in the window (${res.closed}): creation → last message of any type, COMMENTs included.${zero}</p>` +
+    histogramChart('resolution', res.histogram, COLORS.resolution))}
+${panel('Busiest hours: incoming messages by weekday and hour (UTC)', 'heatmap', 'wide', `<p class="note">INCOMING messages sent in the window, by the weekday and hour they were sent (UTC). Darker is more; the scale starts at 0 (grey: none).</p>` +
+    heatmapChart(h.incomingHeatmap.weekdays, h.incomingHeatmap.counts))}
+${panel('Agent workload: outgoing messages', 'agents', '', `<p class="note">OUTGOING messages sent in the window per agent (<code>sentBy</code>); internal notes (COMMENT) are not counted; "(unknown)": no <code>sentBy</code>.</p>` +
+    barsChart('agents', h.agents.map((a) => [agentLabel(a.agent), a.outgoing]), COLORS.agents))}
+${panel(`Top ${TOP_COMPANIES} companies by cases`, 'companies', '', `<p class="note">Cases created in the window per company, ties by name. ${h.casesWithoutCompany} cases without a company are not listed.</p>` +
     barsChart('companies', h.topCompanies.map((c) => [c.company, c.cases]), COLORS.companies))}
 </div>
 </section>`;
+}
+
+/** Cases created and messages sent: per day, or per ISO week past WEEKLY_AFTER_DAYS days; one day is a sentence. */
+function volumePanel(h: HelpcenterReport): string {
+  const days = h.volumePerDay;
+  const key = legend([['cases created', COLORS.cases], ['messages sent', COLORS.messages]]);
+  const rule = 'Cases by the day they were created (from the <code>_id</code>), messages of any type by the day they were sent, UTC.';
+  if (days.length > WEEKLY_AFTER_DAYS) {
+    // a partial week at either end would plot as a fall to a few days' worth: it is named, not drawn
+    const all = volumePerWeek(days);
+    const weeks = all.filter((w) => w.days === 7);
+    const left = all.filter((w) => w.days < 7);
+    const note = left.length
+      ? ` Left out as partial (the range starts or ends inside them): ${left.map((w) => `the week of ${readableDate(w.week)} (${w.days} day${w.days === 1 ? '' : 's'}: ${w.cases} cases, ${w.messages} messages)`).join(' and ')}.`
+      : '';
+    return panel('Volume per week', 'volume', 'wide', `<p class="note">${rule} Per week, Monday to Sunday: ${days.length} days are too many to tell apart as points.${esc(note)}</p>${key}` +
+      lineChart('volume', weeks.map((w) => w.week), [
+        { name: 'cases created', color: COLORS.cases, values: weeks.map((w) => w.cases) },
+        { name: 'messages sent', color: COLORS.messages, values: weeks.map((w) => w.messages) },
+      ], 'per week', 'week'));
+  }
+  const body = days.length < 2
+    ? onePoint('volume', days.map((d) => [d.date, `On ${esc(readableDate(d.date))}: <strong>${d.cases}</strong> cases created, <strong>${d.messages}</strong> messages sent.`]),
+        'A chart needs two days or more.', 'No case was created and no message sent in this window.')
+    : key + lineChart('volume', days.map((d) => d.date), [
+        { name: 'cases created', color: COLORS.cases, values: days.map((d) => d.cases) },
+        { name: 'messages sent', color: COLORS.messages, values: days.map((d) => d.messages) },
+      ], 'per day', 'day');
+  return panel('Volume per day', 'volume', 'wide', `<p class="note">${rule} Days without any count as 0.</p>${body}`);
+}
+
+/** A series of zero or one point, as a sentence (a lone dot in an empty chart says less). */
+function onePoint(id: string, points: readonly [string, string][], oneNote: string, none: string): string {
+  const text = points.length ? `${points[0]![1]} ${esc(oneNote)}` : esc(none);
+  return `<p class="sentence" data-chart="${id}" data-sentence="true">${text}</p>`;
 }
 
 function stat(label: string, big: string, rows: [string, string | number][]): string {
@@ -187,8 +249,8 @@ interface Series {
   values: number[];
 }
 
-/** One line per series over UTC dates; x labels at about eight evenly spaced days. */
-function lineChart(id: string, dates: readonly string[], series: readonly Series[], yTitle: string): string {
+/** One line per series over UTC days or weeks (`dates`: the day, or the Monday of the week); x labels at about eight evenly spaced points. */
+function lineChart(id: string, dates: readonly string[], series: readonly Series[], yTitle: string, unit: 'day' | 'week'): string {
   // right margin: room for half of the last date label
   const f: Frame = { w: WIDE, h: 300, left: 64, right: 44, top: 14, bottom: 46 };
   const n = dates.length;
@@ -199,21 +261,22 @@ function lineChart(id: string, dates: readonly string[], series: readonly Series
   const plotH = f.h - f.top - f.bottom;
   const x = (i: number) => f.left + (n === 1 ? plotW / 2 : (i / (n - 1)) * plotW);
   const y = (v: number) => f.h - f.bottom - (v / top) * plotH;
-  let s = svgOpen(id, f, `${series.map((e) => e.name).join(' and ')} per day, ${dates[0]} to ${dates[n - 1]}`) + yAxis(f, top, step, yTitle);
+  const at = (i: number) => (unit === 'week' ? `week of ${readableDate(dates[i]!)}` : readableDate(dates[i]!));
+  let s = svgOpen(id, f, `${series.map((e) => e.name).join(' and ')} per ${unit}, ${at(0)} to ${at(n - 1)}`) + yAxis(f, top, step, yTitle);
   const ticks = Math.min(n, 8);
   for (let t = 0; t < ticks; t++) {
     const i = ticks === 1 ? 0 : Math.round((t / (ticks - 1)) * (n - 1));
     s += `<line class="axis" x1="${x(i)}" x2="${x(i)}" y1="${f.h - f.bottom}" y2="${f.h - f.bottom + 5}"/>`;
-    s += `<text x="${x(i)}" y="${f.h - f.bottom + 20}" text-anchor="middle">${dates[i]}</text>`;
+    s += `<text x="${x(i)}" y="${f.h - f.bottom + 20}" text-anchor="middle">${esc(readableDate(dates[i]!))}</text>`;
   }
-  s += `<text x="${f.left + plotW / 2}" y="${f.h - 6}" text-anchor="middle">date (UTC)</text>`;
+  s += `<text x="${f.left + plotW / 2}" y="${f.h - 6}" text-anchor="middle">${unit === 'week' ? 'week, starting Monday (UTC)' : 'day (UTC)'}</text>`;
   for (const e of series) {
     const pts = e.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
     if (n > 1) s += `<polyline fill="none" stroke="${e.color}" stroke-width="2" stroke-linejoin="round" points="${pts}"><title>${esc(e.name)}</title></polyline>`;
-    // a dot per day while days are few enough to tell apart
+    // a dot per point while points are few enough to tell apart
     if (n <= DOTS_UP_TO) {
       e.values.forEach((v, i) => {
-        s += `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${e.color}"><title>${esc(`${dates[i]}: ${v} ${e.name}`)}</title></circle>`;
+        s += `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${e.color}"><title>${esc(`${at(i)}: ${v} ${e.name}`)}</title></circle>`;
       });
     }
   }
@@ -241,10 +304,6 @@ function histogramChart(id: string, buckets: readonly HistogramBucket[], color: 
   return `${s}</svg>`;
 }
 
-function clip(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-
 /** Horizontal bars with their labels on the left and values at the bar ends. */
 function barsChart(id: string, bars: readonly [string, number][], color: string): string {
   const rowH = 26;
@@ -256,7 +315,7 @@ function barsChart(id: string, bars: readonly [string, number][], color: string)
   bars.forEach(([label, v], i) => {
     const y = f.top + i * rowH;
     const w = (v / max) * plotW;
-    s += `<text x="${f.left - 8}" y="${y + rowH / 2 + 4}" text-anchor="end"><title>${esc(label)}</title>${esc(clip(label, 26))}</text>`;
+    s += `<text x="${f.left - 8}" y="${y + rowH / 2 + 4}" text-anchor="end"><title>${esc(label)}</title>${esc(truncateToWidth(label, LABEL_COLUMNS))}</text>`;
     s += `<rect x="${f.left}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" rx="2" fill="${color}"><title>${esc(`${label}: ${v}`)}</title></rect>`;
     s += `<text x="${(f.left + w + 6).toFixed(1)}" y="${y + rowH / 2 + 4}">${v}</text>`;
   });
@@ -266,9 +325,16 @@ function barsChart(id: string, bars: readonly [string, number][], color: string)
   return `${s}</svg>`;
 }
 
-/** 7 × 24 cells, darker = more; each cell's count written in it when not 0. */
+/** A heatmap cell's colour: grey for none, else from light to dark blue in proportion to `n / max` (a linear scale from 0). */
+function heatColor(n: number, max: number): string {
+  if (n <= 0 || max <= 0) return COLORS.heatZero;
+  const t = n / max;
+  return `rgb(${COLORS.heatLow.map((lo, k) => Math.round(lo + (COLORS.heatHigh[k]! - lo) * t)).join(',')})`;
+}
+
+/** 7 × 24 cells, darker = more; each cell's count written in it when not 0; a legend from 0 to the largest count. */
 function heatmapChart(weekdays: readonly string[], counts: readonly number[][]): string {
-  const f: Frame = { w: WIDE, h: 300, left: 50, right: 10, top: 8, bottom: 40 };
+  const f: Frame = { w: WIDE, h: 340, left: 50, right: 10, top: 8, bottom: 80 };
   const cellW = (f.w - f.left - f.right) / 24;
   const cellH = (f.h - f.top - f.bottom) / 7;
   const max = Math.max(0, ...counts.flat());
@@ -278,15 +344,30 @@ function heatmapChart(weekdays: readonly string[], counts: readonly number[][]):
     s += `<text x="${f.left - 8}" y="${y + cellH / 2 + 4}" text-anchor="end">${esc(weekdays[d] ?? '')}</text>`;
     hours.forEach((n, hr) => {
       const x = f.left + hr * cellW;
-      const t = max === 0 ? 0 : n / max;
-      const rgb = COLORS.heatLow.map((lo, k) => Math.round(lo + (COLORS.heatHigh[k]! - lo) * Math.sqrt(t)));
-      s += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(cellW - 2).toFixed(1)}" height="${(cellH - 2).toFixed(1)}" rx="2" fill="rgb(${rgb.join(',')})"><title>${esc(`${weekdays[d]} ${String(hr).padStart(2, '0')}:00–${String(hr).padStart(2, '0')}:59 UTC: ${n} incoming`)}</title></rect>`;
-      if (n > 0) s += `<text x="${(x + cellW / 2 - 1).toFixed(1)}" y="${(y + cellH / 2 + 4).toFixed(1)}" text-anchor="middle" font-size="11" style="fill:${t > 0.45 ? '#fff' : '#1f2937'}">${compact(n)}</text>`;
+      s += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(cellW - 2).toFixed(1)}" height="${(cellH - 2).toFixed(1)}" rx="2" fill="${heatColor(n, max)}"><title>${esc(`${weekdays[d]} ${String(hr).padStart(2, '0')}:00–${String(hr).padStart(2, '0')}:59 UTC: ${n} incoming`)}</title></rect>`;
+      if (n > 0) s += `<text x="${(x + cellW / 2 - 1).toFixed(1)}" y="${(y + cellH / 2 + 4).toFixed(1)}" text-anchor="middle" font-size="11" style="fill:${n / max > 0.5 ? '#fff' : '#1f2937'}">${compact(n)}</text>`;
     });
   });
+  const axisY = f.top + 7 * cellH;
   for (let hr = 0; hr < 24; hr++) {
-    s += `<text x="${(f.left + hr * cellW + cellW / 2 - 1).toFixed(1)}" y="${f.h - f.bottom + 16}" text-anchor="middle">${String(hr).padStart(2, '0')}</text>`;
+    s += `<text x="${(f.left + hr * cellW + cellW / 2 - 1).toFixed(1)}" y="${axisY + 16}" text-anchor="middle">${String(hr).padStart(2, '0')}</text>`;
   }
-  s += `<text x="${f.left + (f.w - f.left - f.right) / 2}" y="${f.h - 6}" text-anchor="middle">hour of day (UTC)${max === 0 ? ' — no incoming messages in this window' : ''}</text>`;
-  return `${s}</svg>`;
+  s += `<text x="${f.left + (f.w - f.left - f.right) / 2}" y="${axisY + 34}" text-anchor="middle">hour of day (UTC)${max === 0 ? ' — no incoming messages in this window' : ''}</text>`;
+  return `${s}${heatLegend(f, axisY + 46, max)}</svg>`;
+}
+
+/** The heatmap's key: swatches from 0 (grey) up to the largest count, labelled at 0, the middle and the top. */
+function heatLegend(f: Frame, y: number, max: number): string {
+  const steps = 10;
+  const w = 28;
+  const x0 = f.w - f.right - (steps + 1) * w - 4;
+  let s = `<g class="heat-legend" data-max="${max}"><text x="${x0 - 8}" y="${y + 13}" text-anchor="end">incoming messages per cell:</text>`;
+  for (let i = 0; i <= steps; i++) {
+    const v = (i / steps) * max;
+    s += `<rect x="${x0 + i * w}" y="${y}" width="${w - 1}" height="16" fill="${heatColor(v, max)}"><title>${esc(i === 0 ? '0: none' : `${Math.round(v)}`)}</title></rect>`;
+  }
+  const label = (i: number, v: number) => `<text x="${x0 + i * w + w / 2}" y="${y + 30}" text-anchor="middle" font-size="11">${compact(v)}</text>`;
+  s += label(0, 0);
+  if (max > 0) s += label(steps / 2, Math.round(max / 2)) + label(steps, max);
+  return `${s}</g>`;
 }

@@ -12,7 +12,10 @@ import type { ReportCaseRow, ReportEventRow, ReportQueries, ReportWindow } from 
  * Window: `sinceMs` inclusive, `untilMs` exclusive, both optional.
  *  - case metrics take the live cases CREATED in the window (creation = the
  *    `_id`'s first 8 hex digits);
- *  - the open backlog is a snapshot at now of every open case: no window;
+ *  - the open backlog is a snapshot of every open case as of the helpcenter's
+ *    last successful sync (`asOf`: what the copy knows is as old as that,
+ *    so an age measured to the wall clock would grow while nothing is
+ *    synced): no window;
  *  - message metrics (messages per day, heatmap, agents) take the messages
  *    SENT in the window, of any live case;
  *  - backlog over time replays the whole event log and reports the days of
@@ -33,8 +36,14 @@ export interface ReportOptions {
   helpcenter?: string;
   sinceMs?: number;
   untilMs?: number;
-  /** the report's "now" (backlog age, last backlog point); default Date.now() */
+  /** when the report is made (`generatedAt`); default Date.now() */
   nowMs?: number;
+  /**
+   * the "now" of every helpcenter's backlog ages and last backlog point;
+   * default: its last successful sync's end (else the last change the sync
+   * observed, else `nowMs`)
+   */
+  asOfMs?: number;
 }
 
 /** null: no value to take a statistic of ("n/a") */
@@ -54,9 +63,11 @@ export interface HistogramBucket {
 
 export interface HelpcenterReport {
   helpcenter: string;
+  /** ISO: the instant ages are measured to, the end of the last successful sync (see ReportOptions.asOfMs) */
+  asOf: string;
   /** live cases created in the window, by current state */
   cases: { total: number } & Record<CaseState, number>;
-  /** every live UNHANDLED or HANDLING case now, whenever created (not windowed); age = now − creation */
+  /** every live UNHANDLED or HANDLING case as of `asOf`, whenever created (not windowed); age = asOf − creation */
   backlog: { open: number; ageMs: Spread & { max: number | null } };
   firstResponse: {
     /** first INCOMING answered by a later OUTGOING: these have a time */
@@ -70,8 +81,8 @@ export interface HelpcenterReport {
     ms: Spread;
     histogram: HistogramBucket[];
   };
-  /** CLOSED cases: creation → last activity */
-  resolution: { closed: number; ms: Spread; histogram: HistogramBucket[] };
+  /** CLOSED cases: creation → last activity; `withoutMessages` of them count as 0 (their last activity is their creation) */
+  resolution: { closed: number; withoutMessages: number; ms: Spread; histogram: HistogramBucket[] };
   /** all messages (any type) of each case created in the window */
   messagesPerCase: { cases: number; mean: number | null } & Spread;
   /** UTC days from the first to the last with any case created or message sent in the window */
@@ -156,7 +167,7 @@ export function buildReport(store: Store, opts: ReportOptions = {}): Report {
       if (!one) throw apiError('not_synced');
       hcs = [one];
     }
-    return hcs.map((h) => helpcenterReport(q, h.hc, h.id, w, nowMs));
+    return hcs.map((h) => helpcenterReport(q, h.hc, h.id, w, opts.asOfMs ?? h.lastSyncMs ?? h.lastEventMs ?? nowMs));
   });
   return {
     generatedAt: new Date(nowMs).toISOString(),
@@ -167,14 +178,15 @@ export function buildReport(store: Store, opts: ReportOptions = {}): Report {
   };
 }
 
-function helpcenterReport(q: ReportQueries, hc: number, id: string, w: ReportWindow, nowMs: number): HelpcenterReport {
+function helpcenterReport(q: ReportQueries, hc: number, id: string, w: ReportWindow, asOfMs: number): HelpcenterReport {
   const cases = q.cases(hc, w);
   const m = caseMetrics(cases);
   // keys in the order the README lists the metrics
   return {
     helpcenter: id,
+    asOf: new Date(asOfMs).toISOString(),
     cases: m.cases,
-    backlog: backlog(q.openCaseIds(hc), nowMs),
+    backlog: backlog(q.openCaseIds(hc), asOfMs),
     firstResponse: firstResponse(q, hc, w, cases.length),
     resolution: m.resolution,
     messagesPerCase: m.messagesPerCase,
@@ -182,7 +194,7 @@ function helpcenterReport(q: ReportQueries, hc: number, id: string, w: ReportWin
     incomingHeatmap: heatmap(q, hc, w),
     ...companies(cases),
     agents: q.outgoingByAgent(hc, w).map((a) => ({ agent: a.agent, outgoing: a.n })),
-    backlogOverTime: backlogOverTime(q.events(hc), w, nowMs),
+    backlogOverTime: backlogOverTime(q.events(hc), w, asOfMs),
   };
 }
 
@@ -190,22 +202,26 @@ function caseMetrics(cases: readonly ReportCaseRow[]): Pick<HelpcenterReport, 'c
   const byState = { UNHANDLED: 0, HANDLING: 0, CLOSED: 0 };
   const resolutions: number[] = [];
   const counts: number[] = [];
+  let closedWithoutMessages = 0;
   for (const c of cases) {
     byState[RANK_STATE[c.stateRank]!]++;
-    if (c.stateRank === 2) resolutions.push(Math.max(0, c.sentMs - idCreatedMs(c.id)));
+    if (c.stateRank === 2) {
+      resolutions.push(Math.max(0, c.sentMs - idCreatedMs(c.id)));
+      if (c.messageCount === 0) closedWithoutMessages++;
+    }
     counts.push(c.messageCount);
   }
   const mean = counts.length ? Math.round((counts.reduce((a, b) => a + b, 0) / counts.length) * 100) / 100 : null;
   return {
     cases: { total: cases.length, ...byState },
-    resolution: { closed: resolutions.length, ms: spread(resolutions), histogram: histogram(resolutions) },
+    resolution: { closed: resolutions.length, withoutMessages: closedWithoutMessages, ms: spread(resolutions), histogram: histogram(resolutions) },
     messagesPerCase: { cases: counts.length, mean, ...spread(counts) },
   };
 }
 
-/** A snapshot at `nowMs` of every open case, whenever created: the window does not apply. */
-function backlog(openIds: readonly string[], nowMs: number): HelpcenterReport['backlog'] {
-  const ages = openIds.map((id) => Math.max(0, nowMs - idCreatedMs(id))).sort((a, b) => a - b);
+/** A snapshot as of `asOfMs` of every open case, whenever created: the window does not apply. */
+function backlog(openIds: readonly string[], asOfMs: number): HelpcenterReport['backlog'] {
+  const ages = openIds.map((id) => Math.max(0, asOfMs - idCreatedMs(id))).sort((a, b) => a - b);
   return { open: ages.length, ageMs: { median: percentile(ages, 50), p90: percentile(ages, 90), max: ages.at(-1) ?? null } };
 }
 
@@ -288,10 +304,10 @@ function companies(cases: readonly ReportCaseRow[]): Pick<HelpcenterReport, 'top
  * of its UTC day (or before --until, when that comes first). Points start
  * with the first day that has an event before its end (nothing is known
  * before the first sync), not before --since's day, and end with the day of
- * now (or of --until, if earlier).
+ * `asOfMs`, the last sync (or of --until, if earlier).
  */
-export function backlogOverTime(events: Iterable<ReportEventRow>, w: ReportWindow, nowMs: number): HelpcenterReport['backlogOverTime'] {
-  const lastDay = dayOf(w.untilMs === null ? nowMs : Math.min(w.untilMs - 1, nowMs));
+export function backlogOverTime(events: Iterable<ReportEventRow>, w: ReportWindow, asOfMs: number): HelpcenterReport['backlogOverTime'] {
+  const lastDay = dayOf(w.untilMs === null ? asOfMs : Math.min(w.untilMs - 1, asOfMs));
   const cutoff = (day: number) => Math.min((day + 1) * DAY_MS, w.untilMs ?? Number.POSITIVE_INFINITY);
   const openNow = new Map<string, boolean>(); // live cases: is it open?
   let open = 0;
@@ -331,9 +347,47 @@ export function formatNumber(v: number | null): string {
   return v === null ? 'n/a' : String(v);
 }
 
-/** "all time", or "<since> to <until>" with "the beginning" / "now" for an open end. */
+/** "all time", or "<since> to <until>" (readable: `2025-01-06`, `2025-01-07 08:00 UTC`) with "the beginning" / "now" for an open end. */
 export function describeWindow(r: Pick<Report, 'since' | 'until'>): string {
-  return r.since || r.until ? `${r.since ?? 'the beginning'} to ${r.until ?? 'now'}` : 'all time';
+  const at = (s: string | null, open: string) => (s === null ? open : readableInstant(Date.parse(s)));
+  return r.since || r.until ? `${at(r.since, 'the beginning')} to ${at(r.until, 'now')}` : 'all time';
+}
+
+/** `2025-01-06` at midnight UTC, else `2025-01-07 08:00 UTC` (seconds shown only when not 0). */
+export function readableInstant(ms: number): string {
+  const s = new Date(ms).toISOString();
+  if (s.endsWith('T00:00:00.000Z')) return s.slice(0, 10);
+  const sec = s.slice(17, 23) === '00.000' ? '' : `:${s.slice(17, 19)}`;
+  return `${s.slice(0, 10)} ${s.slice(11, 16)}${sec} UTC`;
+}
+
+/** `2025-01-07 08:00 UTC`: to the minute, for when a report was made or its data synced. */
+export function readableMinute(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Monday (UTC date, YYYY-MM-DD) of the ISO week a UTC date falls in. */
+export function weekStart(date: string): string {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return utcDate(ms - ((new Date(ms).getUTCDay() + 6) % 7) * DAY_MS);
+}
+
+/**
+ * Volume per ISO week (Monday first) from volume per day: `days` counts the
+ * days of the week inside the report's range (7 but for a partial first or
+ * last week).
+ */
+export function volumePerWeek(perDay: HelpcenterReport['volumePerDay']): { week: string; days: number; cases: number; messages: number }[] {
+  const out: { week: string; days: number; cases: number; messages: number }[] = [];
+  for (const d of perDay) {
+    const week = weekStart(d.date);
+    let last = out[out.length - 1];
+    if (last?.week !== week) out.push((last = { week, days: 0, cases: 0, messages: 0 }));
+    last.days++;
+    last.cases += d.cases;
+    last.messages += d.messages;
+  }
+  return out;
 }
 
 /** How a `sentBy` shows where null cannot: in tables, CSV and charts. */

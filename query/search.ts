@@ -1,6 +1,7 @@
 import { apiError } from '../contract/errors.js';
 import { RANK_STATE, STATE_RANK } from '../contract/order.js';
 import { isHelpcenterId } from '../contract/params.js';
+import { safeLine, terminalSafe, truncateToWidth } from '../contract/text.js';
 import type { CaseState, StateFilter } from '../contract/types.js';
 import { foldText } from '../store/fold.js';
 import type { Store } from '../store/index.js';
@@ -194,8 +195,9 @@ function contactFragment(text: string): { fragment: string; phone: boolean } | n
     return digits.length >= PHONE_MIN_DIGITS ? { fragment: digits, phone: true } : null;
   }
   if (/\s/.test(trimmed) || !/[@._]/.test(trimmed)) return null;
-  // brackets, quotes and commas around it go; `@`, `.`, `_`, `+`, `-` stay (`hansen@` ≠ `hansen`)
-  const frag = trimmed.toLowerCase().replace(/^[^\p{L}\p{N}@._+-]+|[^\p{L}\p{N}@._+-]+$/gu, '');
+  // brackets, quotes and commas around it go; `@`, `.`, `_`, `+`, `-` stay (`hansen@` ≠ `hansen`).
+  // Folded as the contact index is (store/fold.ts): `né.olsen` finds `rene\u0301.olsen@…`
+  const frag = foldText(trimmed).replace(/^[^\p{L}\p{N}@._+-]+|[^\p{L}\p{N}@._+-]+$/gu, '');
   return frag.length >= CONTACT_MIN ? { fragment: frag, phone: false } : null;
 }
 
@@ -382,10 +384,12 @@ function matcher(terms: readonly Term[]): (word: string) => boolean {
 /**
  * About SNIPPET_WORDS words of `content` around its first query word, query
  * words wrapped in `marks`, whitespace collapsed, `…` where text was cut.
+ * The message's text is made terminal-safe (control characters shown as
+ * visible escapes) before the marks go in: a snippet is display text.
  */
 export function buildSnippet(content: string, terms: readonly Term[], marks: readonly [string, string], maxWords = SNIPPET_WORDS): string {
   const words = [...content.matchAll(WORD)];
-  if (words.length === 0) return content.replace(/\s+/g, ' ').trim().slice(0, 200);
+  if (words.length === 0) return truncateToWidth(safeLine(content), 200);
   const match = matcher(terms);
   const hits = words.map((m) => match(foldWord(m[0])));
   const first = Math.max(0, hits.indexOf(true));
@@ -396,13 +400,13 @@ export function buildSnippet(content: string, terms: readonly Term[], marks: rea
   let pos = start > 0 ? words[start]!.index : 0;
   for (let i = start; i < end; i++) {
     const w = words[i]!;
-    out += content.slice(pos, w.index);
+    out += terminalSafe(content.slice(pos, w.index));
     out += hits[i] ? `${marks[0]}${w[0]}${marks[1]}` : w[0];
     pos = w.index + w[0].length;
   }
   // keep closing punctuation of the last word (`fiber.`), not the rest
   const tail = /^[^\s\p{L}\p{N}]*/u.exec(content.slice(pos))?.[0] ?? '';
-  out += tail;
+  out += terminalSafe(tail);
   if (end < words.length) out += ' …';
   return out.replace(/\s+/g, ' ').trim();
 }

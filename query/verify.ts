@@ -1,4 +1,4 @@
-import { ApiError } from '../contract/errors.js';
+import { ApiError, AuthError } from '../contract/errors.js';
 import type { Store } from '../store/index.js';
 import { listCasesJson } from './list.js';
 
@@ -102,7 +102,8 @@ export function localAnswer(store: Store, query: string): Answer {
 /**
  * Ask the remote and the local store the same queries and collect every
  * difference. A remote answer of 429/5xx is asked again (up to 3 times) so
- * that a passing fault is not reported as a semantic difference.
+ * that a passing fault is not reported as a semantic difference. A 401 or
+ * 403 is the remote refusing the token, not an answer to compare: AuthError.
  */
 export async function verify(store: Store, remote: RawSource, queries: readonly string[], signal?: AbortSignal): Promise<VerifyResult> {
   const differences: Difference[] = [];
@@ -112,9 +113,18 @@ export async function verify(store: Store, remote: RawSource, queries: readonly 
       r = await remote.rawList(new URLSearchParams(query), signal);
       if (r.status !== 429 && r.status < 500) break;
     }
+    if (r!.status === 401 || r!.status === 403) throw refused(r!);
     const l = localAnswer(store, query);
     const d = r!.status !== l.status ? { path: 'status', a: r!.status, b: l.status } : firstDifference(r!.body, l.body);
     if (d) differences.push({ query, remote: r!, local: l, path: d.path, remoteValue: d.a, localValue: d.b });
   }
   return { samples: queries.length, differences };
+}
+
+/** The remote's 401/403 as the error it is: the token was refused (key and description from its body when it has them). */
+function refused(a: Answer): AuthError {
+  const b = typeof a.body === 'object' && a.body !== null ? (a.body as Record<string, unknown>) : {};
+  const key = typeof b.error === 'string' ? b.error : String(a.status);
+  const description = typeof b.description === 'string' ? `: ${b.description}` : '';
+  return new AuthError(a.status, key, `remote rejected the token (${a.status} ${key}${description}) — check --token and --token-in`);
 }

@@ -23,3 +23,17 @@ export function foldText(s: string): string {
 export function digitsOnly(s: string): string {
   return s.replace(/\D+/g, '');
 }
+
+/**
+ * The text the trigram contact index holds for a case: the e-mail address
+ * folded like every indexed word (NFC, lower case, accents off except å, so
+ * `rene\u0301.olsen@…` and `rené.olsen@…` both become `rene.olsen@…`), and
+ * the phone number's digits. null when the case has neither (fields of
+ * other types count as absent).
+ */
+export function contactIndexText(email: unknown, phone: unknown): string | null {
+  const parts: string[] = [];
+  if (typeof email === 'string') parts.push(foldText(email));
+  if (typeof phone === 'string') parts.push(digitsOnly(phone));
+  return parts.length ? parts.join(' ') : null;
+}

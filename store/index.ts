@@ -3,6 +3,7 @@ import type { ListParams } from '../contract/types.js';
 import { guarded, translated } from './errors.js';
 import { acquireSyncLock, type LockOwner, type SyncLock } from './lock.js';
 import { openDb, type Db, type OpenOptions } from './open.js';
+import { CaseLookup } from './lookup.js';
 import { CaseReader, type PageRows } from './read.js';
 import { RunLog, type RunCounters } from './runs.js';
 import { ReportQueries } from './report.js';
@@ -11,6 +12,7 @@ import { SweepConclusions, type DeleteLimit, type TombstoneResult } from './swee
 import { CaseWriter, type WriteCounts } from './write.js';
 import type { DeliveredCase, RejectedCase } from '../contract/validate.js';
 
+export type { StoredCase } from './lookup.js';
 export type { PageRows } from './read.js';
 export * from './runs.js';
 export type { WriteCounts } from './write.js';
@@ -51,6 +53,7 @@ export class Store {
   private readonly conclusions: SweepConclusions;
   private searchQueries: CaseSearch | undefined;
   private reportQueries: ReportQueries | undefined;
+  private lookupQueries: CaseLookup | undefined;
 
   /** the absolute path, for messages */
   private readonly where: string;
@@ -154,6 +157,11 @@ export class Store {
   /** Report statements, prepared on first use. */
   get report(): ReportQueries {
     return (this.reportQueries ??= translated(this.where, () => guarded(new ReportQueries(this.db), this.where)));
+  }
+
+  /** Look-up of one case by `_id` or number (`hcsync show`), prepared on first use. */
+  get lookup(): CaseLookup {
+    return (this.lookupQueries ??= new CaseLookup(this.db));
   }
 
   /** The list page for a synced helpcenter (undefined: never synced). */

@@ -186,7 +186,9 @@ function migrate(db: Db, file: string, readonly: boolean): void {
   const run = db.transaction(() => {
     const v = db.pragma('user_version', { simple: true }) as number;
     for (let i = v; i < SCHEMA_VERSION; i++) {
-      db.exec(MIGRATIONS[i]!);
+      const m = MIGRATIONS[i]!;
+      if (typeof m === 'string') db.exec(m);
+      else m(db);
       db.pragma(`user_version = ${i + 1}`);
     }
   });

@@ -18,6 +18,10 @@ export interface ReportHelpcenter {
   hc: number;
   /** lower-case hex */
   id: string;
+  /** ms: the end of the last successful sync (full or incremental); null when none has finished */
+  lastSyncMs: number | null;
+  /** ms: the last change the sync observed (case_events); null when none */
+  lastEventMs: number | null;
 }
 
 export interface ReportCaseRow {
@@ -80,6 +84,9 @@ function idBound(ms: number): string {
   return s.toString(16).padStart(8, '0');
 }
 
+const HELPCENTER = `hc, id, nullif(max(coalesce(last_full_ms, 0), coalesce(last_incremental_ms, 0)), 0) AS lastSyncMs,
+  (SELECT max(at_ms) FROM case_events e WHERE e.hc = helpcenters.hc) AS lastEventMs FROM helpcenters`;
+
 const CASES_IN_WINDOW = 'c.hc = @hc AND c.deleted_ms IS NULL AND c.id >= @fromId AND c.id < @toId';
 const MESSAGES_IN_WINDOW = 'c.hc = @hc AND c.deleted_ms IS NULL AND m.sent_ms >= @fromMs AND m.sent_ms < @toMs';
 
@@ -106,8 +113,8 @@ export class ReportQueries {
 
   constructor(db: Db) {
     this.s = {
-      helpcenters: db.prepare<[], ReportHelpcenter>('SELECT hc, id FROM helpcenters WHERE first_page_ms IS NOT NULL ORDER BY id'),
-      helpcenter: db.prepare<[string], ReportHelpcenter>('SELECT hc, id FROM helpcenters WHERE id = ? AND first_page_ms IS NOT NULL'),
+      helpcenters: db.prepare<[], ReportHelpcenter>(`SELECT ${HELPCENTER} WHERE first_page_ms IS NOT NULL ORDER BY id`),
+      helpcenter: db.prepare<[string], ReportHelpcenter>(`SELECT ${HELPCENTER} WHERE id = ? AND first_page_ms IS NOT NULL`),
       openIds: db.prepare<[number], { id: string }>('SELECT id FROM cases WHERE hc = ? AND state_rank < 2 AND deleted_ms IS NULL'),
       cases: db.prepare<[WindowArgs], ReportCaseRow>(
         `SELECT c.id, c.state_rank AS stateRank, c.sent_ms AS sentMs, c.company, c.message_count AS messageCount

@@ -1,8 +1,14 @@
+import { contactIndexText } from './fold.js';
+import type { Db } from './open.js';
+
+/** SQL to run, or a function for what SQL alone cannot do (text folded in JavaScript). */
+export type Migration = string | ((db: Db) => void);
+
 /**
  * Numbered migrations, applied in order and recorded in `PRAGMA user_version`.
  * Never edit a shipped migration: add the next number.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: cases, messages, full-text indexes, sync bookkeeping
   `
   CREATE TABLE helpcenters (
@@ -180,4 +186,30 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (hc, case_rowid)
   ) WITHOUT ROWID;
   `,
+  // 3: contact fragments folded like words (a decomposed `rene\u0301.olsen@…`
+  //    was indexed as is and never found); a case found by its number (`hcsync show 4242`)
+  rebuildContactIndex,
 ];
+
+/** Rows read per step when a migration walks every case: bounded memory at any store size. */
+const MIGRATION_BATCH = 5000;
+
+/** Migration 2: the contact index rebuilt from the stored e-mail and phone of every live case. */
+function rebuildContactIndex(db: Db): void {
+  db.exec(`INSERT INTO contact_fts (contact_fts) VALUES ('delete-all');
+           CREATE INDEX cases_by_number ON cases (case_number) WHERE case_number IS NOT NULL;`);
+  const read = db.prepare<[number, number], { rowid: number; email: string | null; phone: string | null }>(
+    `SELECT rowid, email, phone FROM cases
+     WHERE rowid > ? AND deleted_ms IS NULL AND (email IS NOT NULL OR phone IS NOT NULL) ORDER BY rowid LIMIT ?`,
+  );
+  const insert = db.prepare('INSERT INTO contact_fts (rowid, contact) VALUES (?, ?)');
+  for (let after = 0; ; ) {
+    const rows = read.all(after, MIGRATION_BATCH);
+    for (const r of rows) {
+      const text = contactIndexText(r.email, r.phone);
+      if (text !== null) insert.run(r.rowid, text);
+    }
+    if (rows.length < MIGRATION_BATCH) break;
+    after = rows[rows.length - 1]!.rowid;
+  }
+}

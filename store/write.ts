@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseInstant, rankState } from '../contract/order.js';
 import type { Case, Message } from '../contract/types.js';
 import type { DeliveredCase, RejectedCase } from '../contract/validate.js';
-import { digitsOnly, foldText } from './fold.js';
+import { contactIndexText, foldText } from './fold.js';
 import type { Db } from './open.js';
 
 /** What writing one page did (cases and messages), for the run's counters. */
@@ -51,10 +51,7 @@ function customerText(c: Case): string {
 }
 
 function contactText(c: Case): string | null {
-  const parts: string[] = [];
-  if (typeof c.emailAddress === 'string') parts.push(c.emailAddress.toLowerCase());
-  if (typeof c.phoneNumber === 'string') parts.push(digitsOnly(c.phoneNumber));
-  return parts.length ? parts.join(' ') : null;
+  return contactIndexText(c.emailAddress, c.phoneNumber);
 }
 
 /**

@@ -4,7 +4,7 @@ import { ApiError } from '../contract/errors.js';
 import { buildReport, percentile, type HelpcenterReport, type ReportOptions } from '../query/report.js';
 import { Store } from '../store/index.js';
 import { withTempDir } from './helpers.js';
-import { EMPTY_HC, HC, MON, NOW, writeFixture } from './report.fixture.js';
+import { EMPTY_HC, HC, MON, NOW, S1, S3, writeFixture } from './report.fixture.js';
 
 const H = 3_600_000;
 const M = 60_000;
@@ -53,16 +53,19 @@ describe('buildReport over the fixture', () => {
     expect(hc!.helpcenter).toBe(HC);
     expect(empty!.helpcenter).toBe(EMPTY_HC);
     const r = hc!;
+    // ages and the backlog's last day are measured to the last successful sync, not the wall clock (NOW)
+    expect(r.asOf).toBe(new Date(S3).toISOString());
+    expect(empty!.asOf).toBe(new Date(S1).toISOString());
     // H is tombstoned: it counts nowhere but in the backlog replay
     expect(r.cases).toEqual({ total: 8, UNHANDLED: 1, HANDLING: 2, CLOSED: 5 });
-    // open: C (Tue 13:00), D (Tue 14:00), G (Thu 09:00); now Fri 06:00 → 65h, 64h, 21h
-    expect(r.backlog).toEqual({ open: 3, ageMs: { median: 64 * H, p90: 65 * H, max: 65 * H } });
+    // open: C (Tue 13:00), D (Tue 14:00), G (Thu 09:00); as of S3 (Thu 18:00) → 53h, 52h, 9h
+    expect(r.backlog).toEqual({ open: 3, ageMs: { median: 52 * H, p90: 53 * H, max: 53 * H } });
     // answered: F 10m, A 1h, G 2h30m (by time its INCOMING comes first), B 24h;
     // unanswered: Z, C; outgoing first: D; no messages: E
     expect(r.firstResponse).toMatchObject({ answered: 4, unanswered: 2, outgoingFirst: 1, noConversation: 1, ms: { median: H, p90: DAY } });
     expect(counts(r.firstResponse.histogram)).toEqual([1, 0, 2, 0, 1, 0, 0, 0]);
     // CLOSED: Z 0 (its only message is its creation), E 0 (no messages), F 10m, A 2h45m (last COMMENT), B 24h
-    expect(r.resolution).toMatchObject({ closed: 5, ms: { median: 10 * M, p90: DAY } });
+    expect(r.resolution).toMatchObject({ closed: 5, withoutMessages: 1, ms: { median: 10 * M, p90: DAY } });
     expect(counts(r.resolution.histogram)).toEqual([3, 0, 1, 0, 1, 0, 0, 0]);
     // messages per case: Z1 A6 B2 C1 D3 E0 F2 G2 → 0 1 1 2 2 2 3 6, mean 17/8
     expect(r.messagesPerCase).toEqual({ cases: 8, mean: 2.13, median: 2, p90: 6 });
@@ -84,12 +87,11 @@ describe('buildReport over the fixture', () => {
     expect(r.casesWithoutCompany).toBe(1);
     // COMMENTs by Anna do not count; F's reply has no sentBy
     expect(r.agents).toEqual([{ agent: 'Anna', outgoing: 3 }, { agent: 'Bo', outgoing: 3 }, { agent: null, outgoing: 1 }]);
-    // S1 Tue: A, B, H open; S2 Wed: B, H, C, D; S3 Thu: C, D, G (B closed, H deleted); Fri: no change
+    // S1 Tue: A, B, H open; S2 Wed: B, H, C, D; S3 Thu: C, D, G (B closed, H deleted); nothing is known after S3
     expect(r.backlogOverTime).toEqual([
       { date: '2025-01-07', open: 3 },
       { date: '2025-01-08', open: 4 },
       { date: '2025-01-09', open: 3 },
-      { date: '2025-01-10', open: 3 },
     ]);
   });
 
@@ -97,8 +99,8 @@ describe('buildReport over the fixture', () => {
     // Mon 00:00 to Tue 08:00: cases A and B; B's reply (Tue 08:20) is outside
     const [r] = await fixtureReport({ helpcenter: HC, sinceMs: MON, untilMs: MON + DAY + 8 * H });
     expect(r!.cases).toEqual({ total: 2, UNHANDLED: 0, HANDLING: 0, CLOSED: 2 });
-    // the open backlog is a snapshot of now: the window does not apply
-    expect(r!.backlog).toEqual({ open: 3, ageMs: { median: 64 * H, p90: 65 * H, max: 65 * H } });
+    // the open backlog is a snapshot as of the last sync: the window does not apply
+    expect(r!.backlog).toEqual({ open: 3, ageMs: { median: 52 * H, p90: 53 * H, max: 53 * H } });
     // B's first response still counts its reply: case metrics follow the case
     expect(r!.firstResponse).toMatchObject({ answered: 2, unanswered: 0, outgoingFirst: 0, noConversation: 0, ms: { median: H, p90: DAY } });
     expect(r!.resolution.ms).toEqual({ median: 2 * H + 45 * M, p90: DAY });
@@ -130,10 +132,11 @@ describe('buildReport over the fixture', () => {
     const [r] = await fixtureReport({ helpcenter: EMPTY_HC.toUpperCase() });
     expect(r).toEqual({
       helpcenter: EMPTY_HC,
+      asOf: new Date(S1).toISOString(),
       cases: { total: 0, UNHANDLED: 0, HANDLING: 0, CLOSED: 0 },
       backlog: { open: 0, ageMs: { median: null, p90: null, max: null } },
       firstResponse: expect.objectContaining({ answered: 0, unanswered: 0, outgoingFirst: 0, noConversation: 0, ms: { median: null, p90: null } }),
-      resolution: expect.objectContaining({ closed: 0, ms: { median: null, p90: null } }),
+      resolution: expect.objectContaining({ closed: 0, withoutMessages: 0, ms: { median: null, p90: null } }),
       messagesPerCase: { cases: 0, mean: null, median: null, p90: null },
       volumePerDay: [],
       incomingHeatmap: { weekdays: expect.any(Array), counts: grid([]) },
@@ -143,6 +146,14 @@ describe('buildReport over the fixture', () => {
       backlogOverTime: [],
     });
     expect(counts(r!.firstResponse.histogram)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('asOfMs overrides the last sync as the "now" of ages', async () => {
+    const [r] = await fixtureReport({ helpcenter: HC, asOfMs: NOW });
+    // Fri 06:00: C 65h, D 64h, G 21h; the backlog runs to Friday
+    expect(r!.asOf).toBe(new Date(NOW).toISOString());
+    expect(r!.backlog.ageMs).toEqual({ median: 64 * H, p90: 65 * H, max: 65 * H });
+    expect(r!.backlogOverTime.at(-1)).toEqual({ date: '2025-01-10', open: 3 });
   });
 
   it('an empty store has no helpcenters; an id never synced is not_synced', async () => {

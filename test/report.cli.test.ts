@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../store/index.js';
@@ -51,7 +51,7 @@ describe('hcsync report (CLI)', () => {
       expect(j.percentiles).toBe('nearest-rank');
       expect(j.helpcenters.map((h) => h.helpcenter)).toEqual([HC, EMPTY_HC]);
       expect(Object.keys(j.helpcenters[0]!)).toEqual([
-        'helpcenter', 'cases', 'backlog', 'firstResponse', 'resolution', 'messagesPerCase', 'volumePerDay',
+        'helpcenter', 'asOf', 'cases', 'backlog', 'firstResponse', 'resolution', 'messagesPerCase', 'volumePerDay',
         'incomingHeatmap', 'topCompanies', 'casesWithoutCompany', 'agents', 'backlogOverTime',
       ]);
       expect(j.helpcenters[0]!.cases).toEqual({ total: 8, UNHANDLED: 1, HANDLING: 2, CLOSED: 5 });
@@ -69,7 +69,7 @@ describe('hcsync report (CLI)', () => {
       const r = await runCli(['report', '--db', db, '--format', 'csv']);
       expect(r.code).toBe(0);
       const lines = r.stdout.split('\r\n');
-      expect(lines[0]).toBe('helpcenter,metric,key,value');
+      expect(lines[0]).toBe('helpcenter,metric,key,value'); // no BOM on stdout
       expect(lines.pop()).toBe(''); // ends with a line break
       for (const l of lines) expect(csvFields(l)).toHaveLength(4);
       expect(lines).toContain(`${HC},cases,total,8`);
@@ -110,6 +110,34 @@ describe('hcsync report (CLI)', () => {
       expect(t.stdout).toContain('8: 1 UNHANDLED, 2 HANDLING, 5 CLOSED');
       expect(t.stdout).toMatch(/first response +median 1h 00m, p90 1d 0h over 4 answered/);
       expect(t.stdout).toContain('median n/a'); // the empty helpcenter
+    });
+  });
+
+  it('--out writes atomically: a directory is a usage error, an unwritable path one line; nothing is left behind', async () => {
+    await withFixture(async (db, dir) => {
+      const outDir = path.join(dir, 'reports');
+      mkdirSync(outDir);
+      const d = await runCli(['report', '--db', db, '--format', 'html', '--out', outDir]);
+      expect({ code: d.code, stdout: d.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(d.stderr).toBe(`hcsync: --out ${outDir} is a directory; give a file name (a new one inside it, or a file to replace)\n`);
+      expect(readdirSync(outDir)).toEqual([]);
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+      const proc = await runCli(['report', '--db', db, '--format', 'csv', '--out', '/proc/version']);
+      expect({ code: proc.code, stdout: proc.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(proc.stderr).toMatch(/^hcsync: cannot write the report to \/proc\/version: [^\n]+\n$/);
+      expect(proc.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
+      // a directory to create under /proc: Node's recursive mkdir never returned there
+      const sub = await runCli(['report', '--db', db, '--format', 'csv', '--out', '/proc/hcsync-test/r.csv'], { timeoutMs: 20_000 });
+      expect([sub.code, sub.stderr]).toEqual([1, 'hcsync: cannot write the report to /proc/hcsync-test/r.csv: cannot create the directory /proc/hcsync-test: nothing new can be created there\n']);
+
+      // an existing file is replaced whole; no temp file stays next to it
+      const file = path.join(outDir, 'r.json');
+      writeFileSync(file, 'old');
+      const ok = await runCli(['report', '--db', db, '--json', '--out', file]);
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ percentiles: 'nearest-rank' });
+      expect(readdirSync(outDir)).toEqual(['r.json']);
     });
   });
 

@@ -34,7 +34,7 @@ const DAY = 24 * H;
 export const S1 = MON + DAY + 12 * H;
 export const S2 = MON + 2 * DAY + 12 * H;
 export const S3 = MON + 3 * DAY + 18 * H;
-/** the report's "now" in the library tests: Fri 2025-01-10 06:00 */
+/** the wall clock of the library tests: Fri 2025-01-10 06:00, after the last sync (S3) */
 export const NOW = MON + 4 * DAY + 6 * H;
 
 function objectId(createdMs: number, n: number): string {
@@ -93,6 +93,8 @@ function syncPage(store: Store, helpcenter: string, nowMs: number, cases: readon
   const verified = full ? { afterId: '', throughId: null, seenIds: delivered.map((d) => d.keys.id) } : undefined;
   store.writePage({ hc, runId, nowMs, cases: delivered, rejected: [], progress: () => zeroCounters(), checkpoint: null, ...(verified ? { verified } : {}) });
   if (full) store.applyTombstones({ sweepId: runId, runId, hc, nowMs, maxDelete: { fraction: 1 } });
+  // a successful run: its end is the report's "as of" for the helpcenter
+  store.runs.completeRun(runId, hc, full ? 'full' : 'incremental', nowMs, nowMs);
 }
 
 /** Write the fixture's three syncs, plus a synced helpcenter with no cases at all. */

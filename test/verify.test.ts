@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { firstDifference, randomQueries, verify } from '../query/verify.js';
+import { freePort } from './setup/redis.js';
 import { runCli } from './helpers.js';
 import { withHarness } from './sync.harness.js';
 
@@ -31,6 +32,51 @@ describe('verify', () => {
       const ok = await runCli(['verify', '--db', h.dbFile, '--base-url', h.sim.url, '--helpcenter', hc, '--samples', '60', '--json']);
       expect(ok.code).toBe(0);
       expect(JSON.parse(ok.stdout)).toMatchObject({ samples: 60, differences: [] });
+    });
+  });
+
+  it('a refused token or an unreachable remote is that (exit 1, one line), never a difference', async () => {
+    await withHarness({ seed: 62, helpcenters: 1, cases: 300, token: 'right-token' }, async (h) => {
+      const [hc] = h.sim.world.helpcenterIds() as [string];
+      await h.sync(hc, 'full');
+      const verify = (...args: string[]) => runCli(['verify', '--db', h.dbFile, '--base-url', h.sim.url, '--helpcenter', hc, '--samples', '5', ...args]);
+      const wrong = await verify('--token', 'wrong-token');
+      expect({ code: wrong.code, stdout: wrong.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(wrong.stderr).toMatch(/^hcsync: remote rejected the token \(403 access_denied: Insufficient access level\) — .*try --token-in query\n$/);
+      const none = await verify();
+      expect({ code: none.code, stdout: none.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(none.stderr).toMatch(/^hcsync: remote rejected the token \(403 access_denied.*no token was given: pass --token or set TELECOMX_TOKEN\n$/);
+      const ok = await verify('--token', 'right-token');
+      expect(ok.code).toBe(0);
+      const port = await freePort();
+      const down = await runCli(['verify', '--db', h.dbFile, '--base-url', `http://127.0.0.1:${port}`, '--helpcenter', hc, '--attempts', '1']);
+      expect({ code: down.code, stdout: down.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(down.stderr).toMatch(/^hcsync: upstream unavailable after 1 attempt in [\d.]+ s: network error talking to 127\.0\.0\.1:\d+: .*ECONNREFUSED.*\n$/);
+    }, { token: 'right-token' });
+  });
+
+  it('--json names the first differing field per query; whole answers only with --verbose', async () => {
+    await withHarness({ seed: 63, helpcenters: 1, cases: 400 }, async (h) => {
+      const [hc] = h.sim.world.helpcenterIds() as [string];
+      await h.sync(hc, 'full');
+      h.sim.world.setStateOrder(['CLOSED', 'HANDLING', 'UNHANDLED']);
+      const args = ['verify', '--db', h.dbFile, '--base-url', h.sim.url, '--helpcenter', hc, '--samples', '60', '--seed', '4', '--json'];
+      const r = await runCli(args);
+      expect(r.code).toBe(1);
+      const j = JSON.parse(r.stdout) as { seed: number; samples: number; differences: Record<string, unknown>[] };
+      expect(j.seed).toBe(4);
+      expect(j.differences.length).toBeGreaterThan(0);
+      for (const d of j.differences) {
+        expect(Object.keys(d)).toEqual(['query', 'path', 'remoteStatus', 'localStatus', 'remoteValue', 'localValue']);
+        expect(d.path).toMatch(/^cases\[\d+\]\.(_id|state)$|^status$|^total$/);
+      }
+      // a few hundred bytes a difference, not two whole pages
+      expect(r.stdout.length).toBeLessThan(400 * j.differences.length + 100);
+      const v = await runCli([...args, '--verbose']);
+      const jv = JSON.parse(v.stdout) as { differences: { remote: { status: number; body: { cases: unknown[] } }; local: unknown }[] };
+      expect(jv.differences).toHaveLength(j.differences.length);
+      expect(jv.differences[0]!.remote.body.cases.length).toBeGreaterThan(0);
+      expect(jv.differences[0]!.local).toBeDefined();
     });
   });
 

@@ -8,6 +8,7 @@ import { AuthError, RemoteRejectedError, TransientError, UpstreamError, UsageErr
 import { splitListBody } from '../contract/jsontext.js';
 import { listQuery } from '../contract/params.js';
 import type { ListParams } from '../contract/types.js';
+import { describeBinary, safeLine, truncateToWidth } from '../contract/text.js';
 import { validateCase, type DeliveredCase, type RejectedCase } from '../contract/validate.js';
 import { tokenRedactor } from './redact.js';
 import { DEFAULT_RETRY, nextRetry, parseRetryAfter, type RetryPolicy } from './retry.js';
@@ -109,11 +110,16 @@ export function describeUrl(url: string | URL): string {
   return u.toString();
 }
 
-/** One line of at most EXCERPT_MAX characters; markup dropped so an HTML error page reads as its text. */
-function excerpt(text: string): string {
+/**
+ * One terminal-safe line of at most EXCERPT_MAX columns (contract/text.ts);
+ * markup dropped so an HTML error page reads as its text; a binary body
+ * described ("412 bytes of gzip"), not printed.
+ */
+function excerpt(text: string, bytes?: number): string {
+  const binary = describeBinary(text, bytes);
+  if (binary !== undefined) return binary;
   const plain = /<[a-z!/][^>]*>/i.test(text) ? text.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ') : text;
-  const line = plain.replace(/\s+/g, ' ').trim();
-  return line.length > EXCERPT_MAX ? `${line.slice(0, EXCERPT_MAX - 1)}…` : line;
+  return truncateToWidth(safeLine(plain), EXCERPT_MAX);
 }
 
 /**
@@ -121,7 +127,7 @@ function excerpt(text: string): string {
  * present (also `message` of other JSON shapes), else an excerpt, else the
  * status text. `label` is e.g. "403 access_denied: Insufficient access level".
  */
-export function describeErrorBody(status: number, statusText: string, text: string): { key: string | undefined; label: string } {
+export function describeErrorBody(status: number, statusText: string, text: string, bytes?: number): { key: string | undefined; label: string } {
   let key: string | undefined;
   let description: string | undefined;
   try {
@@ -135,7 +141,7 @@ export function describeErrorBody(status: number, statusText: string, text: stri
   } catch {
     // not JSON: an excerpt of the text below
   }
-  if (key === undefined && description === undefined) description = excerpt(text) || statusText || STATUS_CODES[status] || undefined;
+  if (key === undefined && description === undefined) description = excerpt(text, bytes) || statusText || STATUS_CODES[status] || undefined;
   const label = [String(status), key].filter(Boolean).join(' ') + (description ? `: ${description}` : '');
   return { key, label };
 }
@@ -377,7 +383,7 @@ export class RemoteClient {
       // fields (however large) are skipped, and each case keeps its exact text.
       const split = splitListBody(a.text);
       if (split === undefined) {
-        throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a body that is not JSON: ${excerpt(this.redact(a.text.slice(0, 4096))) || 'empty'}`, {
+        throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a body that is not JSON: ${excerpt(this.redact(a.text.slice(0, 4096)), a.bytes) || 'empty'}`, {
           status: a.status,
         });
       }
@@ -417,7 +423,7 @@ export class RemoteClient {
       return page;
     }
     // redact before excerpting: a cut could leave half a token behind
-    const { key, label } = describeErrorBody(a.status, a.statusText, this.redact(a.text));
+    const { key, label } = describeErrorBody(a.status, a.statusText, this.redact(a.text), a.bytes);
     if (a.status === 429 || a.status >= 500) {
       const retryAfterMs = parseRetryAfter(a.headers['retry-after'], Date.now());
       throw new TransientError(a.status === 429 ? 'E_RATE_LIMITED' : 'E_HTTP_5XX', `HTTP ${label}`, { status: a.status, retryAfterMs });

@@ -1,0 +1,22 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './helpers.js';
+
+/**
+ * A test never changes the machine: no test runs a package manager (the
+ * Chromium test once ran `apt-get install -y chromium`, about 110 packages,
+ * when run as root). A missing tool is a visible skip; CI installs tools in
+ * `.ci/run`.
+ */
+
+const PACKAGE_MANAGER = /\b(?:spawn|spawnSync|exec|execSync|execFile|execFileSync)\(\s*['"`](?:apt-get|apt|dpkg|dnf|yum|apk|brew|pip3?|npm|npx|pnpm|yarn)\b/;
+
+describe('tests', () => {
+  it('run no package manager', () => {
+    const dir = path.join(ROOT, 'test');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && f !== 'tests.hygiene.test.ts');
+    expect(files.length).toBeGreaterThan(20);
+    for (const f of files) expect(readFileSync(path.join(dir, f), 'utf8'), f).not.toMatch(PACKAGE_MANAGER);
+  });
+});
