@@ -4,7 +4,13 @@
  *   sync   {url, helpcenter, db, mode}  — a sync run through the real client
  *   write  {url, helpcenter, db}        — the store-only rate: the same pages
  *                                         fetched first, only writePage timed
+ *   reference {url, helpcenter, db}     — a minimal sequential sync to compare
+ *                                         with: fetch a page, parse it, write cases,
+ *                                         messages and one FTS index in one
+ *                                         transaction, then the next page
  */
+import Database from 'better-sqlite3';
+import { request } from 'undici';
 import { performance } from 'node:perf_hooks';
 import { Store, zeroCounters } from '../store/index.js';
 import { RemoteClient, type Page } from '../worker/client.js';
@@ -17,6 +23,8 @@ interface Args {
   helpcenter: string;
   db: string;
   mode?: 'full' | 'incremental';
+  /** pages in flight for the sync job */
+  concurrency?: number;
 }
 
 /** Counts response bytes on the way through. */
@@ -35,14 +43,14 @@ class CountingSource implements PageSource {
 
 async function syncJob(a: Args): Promise<Record<string, number | string>> {
   const store = new Store(a.db);
-  const client = new RemoteClient({ baseUrl: a.url, connections: 2 });
+  const client = new RemoteClient({ baseUrl: a.url, connections: Math.max(2, a.concurrency ?? 4) });
   const source = new CountingSource(client);
   const t0 = performance.now();
-  const s = await runSync(store, source, { helpcenter: a.helpcenter, mode: a.mode ?? 'full' });
+  const s = await runSync(store, source, { helpcenter: a.helpcenter, mode: a.mode ?? 'full', ...(a.concurrency ? { concurrency: a.concurrency } : {}) });
   const ms = performance.now() - t0;
   await client.close();
   store.close();
-  return { ms, cases: s.casesUpserted + s.unchanged, requests: s.requests, pages: s.pages, bytes: source.bytes, maxRssKb: process.resourceUsage().maxRSS };
+  return { ms, cases: s.casesUpserted + s.unchanged, requests: s.requests, pages: s.pages, bytes: source.bytes, concurrency: s.concurrency, maxRssKb: process.resourceUsage().maxRSS, cpuMs: cpuMs() };
 }
 
 async function writeJob(a: Args): Promise<Record<string, number | string>> {
@@ -66,8 +74,52 @@ async function writeJob(a: Args): Promise<Record<string, number | string>> {
   return { ms: writeMs, cases, maxRssKb: process.resourceUsage().maxRSS };
 }
 
+function cpuMs(): number {
+  const u = process.resourceUsage();
+  return (u.userCPUTime + u.systemCPUTime) / 1000;
+}
+
+/**
+ * The reference: what a plain, careful sequential sync costs. No walk
+ * evidence, no hashing, no events: fetch, parse, one transaction per page
+ * with cases, messages and one FTS5 index of the message bodies.
+ */
+async function referenceJob(a: Args): Promise<Record<string, number>> {
+  const db = new Database(a.db);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE cases (id TEXT PRIMARY KEY, json TEXT NOT NULL);
+    CREATE TABLE messages (rowid INTEGER PRIMARY KEY, case_id TEXT NOT NULL, seq INTEGER NOT NULL, content TEXT);
+    CREATE VIRTUAL TABLE message_fts USING fts5(content, content='', contentless_delete=1);`);
+  const putCase = db.prepare('INSERT INTO cases (id, json) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json');
+  const putMessage = db.prepare('INSERT INTO messages (case_id, seq, content) VALUES (?, ?, ?)');
+  const putFts = db.prepare('INSERT INTO message_fts (rowid, content) VALUES (?, ?)');
+  type Body = { cases: { _id: string; messages?: { content?: string }[] }[] };
+  const writePage = db.transaction((cases: Body['cases']) => {
+    for (const c of cases) {
+      putCase.run(c._id, JSON.stringify(c));
+      (c.messages ?? []).forEach((m, i) => {
+        const id = Number(putMessage.run(c._id, i, m.content ?? null).lastInsertRowid);
+        if (m.content) putFts.run(id, m.content);
+      });
+    }
+  });
+  const t0 = performance.now();
+  let cases = 0;
+  for (let offset = 0; ; offset += 500) {
+    const res = await request(`${a.url}/helpcenter/case?id=${a.helpcenter}&sortBy=CREATED&sortOrder=asc&offset=${offset}&limit=500`);
+    const body = (await res.body.json()) as Body;
+    writePage(body.cases);
+    cases += body.cases.length;
+    if (body.cases.length < 500) break;
+  }
+  const ms = performance.now() - t0;
+  db.close();
+  return { ms, cases, maxRssKb: process.resourceUsage().maxRSS, cpuMs: cpuMs() };
+}
+
 const [job, json] = process.argv.slice(2);
 const args = JSON.parse(json ?? '{}') as Args;
-const out = job === 'sync' ? await syncJob(args) : job === 'write' ? await writeJob(args) : undefined;
+const out = job === 'sync' ? await syncJob(args) : job === 'write' ? await writeJob(args) : job === 'reference' ? await referenceJob(args) : undefined;
 if (!out) throw new Error(`unknown bench job ${job}`);
 process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -24,9 +24,10 @@ interface Row {
   ok: boolean | null;
 }
 
-function startSim(cases: number): Promise<{ child: ChildProcess; url: string; helpcenter: string }> {
+function startSim(cases: number, latencyMs = 0): Promise<{ child: ChildProcess; url: string; helpcenter: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=8192', BIN, 'sim', '--cases', String(cases), '--seed', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = ['--max-old-space-size=8192', BIN, 'sim', '--cases', String(cases), '--seed', '1', ...(latencyMs ? ['--latency', String(latencyMs)] : [])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -80,6 +81,21 @@ async function main(): Promise<void> {
         const write = await runChild('write', { url: sim.url, helpcenter: sim.helpcenter, db: path.join(dir, `write-${n}.db`) });
         process.stderr.write('bench: quiet incremental sync\n');
         const incr = await runChild('sync', { url: sim.url, helpcenter: sim.helpcenter, db, mode: 'incremental' });
+        let reference: { zero: Record<string, number>; latency?: { sync: Record<string, number>; reference: Record<string, number> } } | undefined;
+        if (n <= 20_000) {
+          // against a minimal sequential fetch-then-write sync of the same pages, own process each
+          process.stderr.write('bench: the sequential reference, no latency\n');
+          const zero = await runChild('reference', { url: sim.url, helpcenter: sim.helpcenter, db: path.join(dir, `ref-${n}.db`) });
+          process.stderr.write('bench: hcsync and the reference against a remote that takes 250 ms per page\n');
+          const slow = await startSim(n, 250);
+          try {
+            const s250 = await runChild('sync', { url: slow.url, helpcenter: slow.helpcenter, db: path.join(dir, `sync250-${n}.db`), mode: 'full' });
+            const r250 = await runChild('reference', { url: slow.url, helpcenter: slow.helpcenter, db: path.join(dir, `ref250-${n}.db`) });
+            reference = { zero, latency: { sync: s250, reference: r250 } };
+          } finally {
+            slow.child.kill('SIGTERM');
+          }
+        }
         const syncRate = (sync.cases! / sync.ms!) * 1000;
         const writeRate = (write.cases! / write.ms!) * 1000;
         const ratio = syncRate / writeRate;
@@ -112,6 +128,22 @@ async function main(): Promise<void> {
           { measure: `${fmt(n)}: full sync`, value: `${fmt(syncRate)} cases/s, ${fmt(sync.bytes! / sync.ms! / 1000, 1)} MB/s, ${fmt(sync.ms! / 1000, 1)} s`, budget: '', ok: null },
           { measure: `${fmt(n)}: store-only writes`, value: `${fmt(writeRate)} cases/s`, budget: '', ok: null },
           { measure: `${fmt(n)}: sync / store-only`, value: fmt(ratio, 2), budget: '≥ 0.80', ok: ratio >= 0.8 },
+          ...(reference
+            ? [
+                {
+                  measure: `${fmt(n)}: full sync / sequential reference, no latency`,
+                  value: `${fmt(sync.ms! / reference.zero.ms!, 2)} (wall ${fmt(sync.ms! / 1000, 1)} s vs ${fmt(reference.zero.ms! / 1000, 1)} s; CPU ${fmt(sync.cpuMs! / reference.zero.cpuMs!, 2)}×)`,
+                  budget: '≤ 1.30',
+                  ok: sync.ms! / reference.zero.ms! <= 1.3,
+                },
+                {
+                  measure: `${fmt(n)}: full sync / sequential reference, 250 ms per page`,
+                  value: `${fmt(reference.latency!.sync.ms! / reference.latency!.reference.ms!, 2)} (${fmt(reference.latency!.sync.ms! / 1000, 1)} s vs ${fmt(reference.latency!.reference.ms! / 1000, 1)} s; ${reference.latency!.sync.concurrency} pages in flight at most)`,
+                  budget: '≤ 0.50',
+                  ok: reference.latency!.sync.ms! / reference.latency!.reference.ms! <= 0.5,
+                },
+              ]
+            : []),
           { measure: `${fmt(n)}: peak RSS of the sync`, value: `${fmt(sync.maxRssKb! / 1024)} MiB`, budget: 'independent of size', ok: null },
           { measure: `${fmt(n)}: quiet incremental requests`, value: `${incr.requests} (U=${u}, H=${hd})`, budget: `≤ ${reqBudget}`, ok: incr.requests! <= reqBudget },
           { measure: `${fmt(n)}: store size`, value: `${fmt(dbBytes / 1e6, 1)} MB on disk (${sizeRows.map((r) => `${r.part} ${fmt(r.bytes / 1e6, 1)}`).join(', ')}) from ${fmt(rawJson / 1e6, 1)} MB of case JSON`, budget: 'reported', ok: null },
@@ -129,7 +161,7 @@ async function main(): Promise<void> {
             { measure: `${fmt(n)}: serve HTTP, limit 500, deep`, value: `p50 ${fmt(serve.deep.p50, 2)} ms, p95 ${fmt(serve.deep.p95, 2)} ms`, budget: '', ok: null },
           );
         }
-        (results.sizes as Record<string, unknown>)[n] = { sync, write, incr, syncRate, writeRate, ratio, reqBudget, open: { u, h: hd }, dbBytes, rawJson, sizeRows, list, messages, search, serve };
+        (results.sizes as Record<string, unknown>)[n] = { sync, write, incr, reference, syncRate, writeRate, ratio, reqBudget, open: { u, h: hd }, dbBytes, rawJson, sizeRows, list, messages, search, serve };
       } finally {
         sim.child.kill('SIGTERM');
       }

@@ -214,13 +214,16 @@ const CALENDAR = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/i;
  * read as 1 March) and the time be 00:00–23:59.
  */
 export function parseInstant(s: string, name: string): number {
-  const t = parseIsoInstant(s);
   const m = CALENDAR.exec(s);
+  if (m) {
+    // the calendar first: the contract's parser refuses 2024-02-30 too, but this says why
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+    if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth) throw new UsageError(`${name} must be a real date, got "${s}": ${y}-${m[2]} has no day ${m[3]}`);
+    if (m[4] !== undefined && Number(m[4]) > 23) throw new UsageError(`${name} must have a time from 00:00 to 23:59, got "${s}"`);
+  }
+  const t = parseIsoInstant(s);
   if (Number.isNaN(t) || !m) throw new UsageError(`${name} must be a date like 2026-01-31 or 2026-01-31T12:00:00Z, got "${s}"`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth) throw new UsageError(`${name} must be a real date, got "${s}": ${y}-${m[2]} has no day ${m[3]}`);
-  if (m[4] !== undefined && Number(m[4]) > 23) throw new UsageError(`${name} must have a time from 00:00 to 23:59, got "${s}"`);
   return t;
 }
 

@@ -180,9 +180,13 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
     if (inflight.length > 0 && inflight[0]!.offset !== offset) discard();
     const stride = Math.max(1, c.pageSize - overlapFor(c));
     const want = control?.limit ?? 1;
+    // no page is predicted past the total the last answer reported: it would only be discarded
+    const end = c.total !== null && Number.isFinite(c.total) ? c.total : Number.POSITIVE_INFINITY;
     let sent = false;
     while (inflight.length < want) {
-      fetchAt(inflight.length === 0 ? offset : inflight[inflight.length - 1]!.offset + stride);
+      const next = inflight.length === 0 ? offset : inflight[inflight.length - 1]!.offset + stride;
+      if (inflight.length > 0 && next >= end) break;
+      fetchAt(next);
       sent = true;
     }
     return sent;
