@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HcsyncError, UsageError } from '../contract/errors.js';
 import { lastActivityMs } from '../contract/order.js';
@@ -132,10 +132,23 @@ function makeDirectories(dir: string): void {
  * usage error (exit 2); a file that cannot be written is one line, exit 1.
  */
 export function writeFileAtomically(file: string, text: string, what = 'file'): void {
-  const abs = path.resolve(file);
-  if (statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
+  let abs = path.resolve(file);
+  const st = statSync(abs, { throwIfNoEntry: false }); // follows a symlink
+  if (st?.isDirectory()) {
     throw new UsageError(`--out ${file} is a directory; give a file name (a new one inside it, or a file to replace)`);
   }
+  if (st && !st.isFile()) {
+    // a device, a FIFO, a socket (/dev/null, /dev/stdout): written to, never replaced by a file
+    try {
+      writeFileSync(abs, text);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      throw new HcsyncError('E_WRITE', `cannot write the ${what} to ${abs}: ${FILE_PROBLEMS[code] ?? (e instanceof Error ? e.message.split('\n')[0] : String(e))}`, { exitCode: 1 });
+    }
+  }
+  // a symlink: replace the file it points to, and keep the link
+  if (st) abs = realpathSync(abs);
   const dir = path.dirname(abs);
   const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   let step = `cannot create the directory ${dir}`;

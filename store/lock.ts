@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -52,7 +52,15 @@ export interface SyncLock {
 
 /** `<store>.locks`; an in-memory store (one process only) locks under the temp dir. */
 export function lockDir(storeFile: string): string {
-  return storeFile === ':memory:' ? path.join(tmpdir(), `hcsync-memory-${process.pid}.locks`) : `${path.resolve(storeFile)}.locks`;
+  if (storeFile === ':memory:') return path.join(tmpdir(), `hcsync-memory-${process.pid}.locks`);
+  // the store's real path: a symlink to it must find the same lock (a hard link in another name would not: don't)
+  let real = path.resolve(storeFile);
+  try {
+    real = realpathSync(real);
+  } catch {
+    // not created yet: the path as given
+  }
+  return `${real}.locks`;
 }
 
 /**

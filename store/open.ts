@@ -54,6 +54,7 @@ export function openDb(file: string, opts: OpenOptions = {}): Db {
   }
   try {
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10_000}`);
+    refuseForeign(db, name); // before any pragma below changes the file
     if (!readonly && (db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get() as number) === 0) {
       // a new file: 8 KiB pages hold a typical case (3–4 KB of JSON) without an overflow chain
       db.pragma('page_size = 8192');
@@ -169,6 +170,17 @@ function writerPath(file: string): OpenPath {
 }
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A database some other program wrote (tables, none of ours): never add our tables to it. Throws StoreError E_STORE_FOREIGN. */
+function refuseForeign(db: Db, file: string): void {
+  const tables = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number;
+  // a store of a newer hcsync may have other tables: migrate() says so
+  if (tables === 0 || (db.pragma('user_version', { simple: true }) as number) > SCHEMA_VERSION) return;
+  const ours = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'helpcenters'").pluck().get() as number;
+  if (ours === 0) {
+    throw new StoreError('E_STORE_FOREIGN', `${file} is an SQLite database but not an hcsync store; point --db at a store (or a new file)`);
+  }
+}
 
 function migrate(db: Db, file: string, readonly: boolean): void {
   const current = db.pragma('user_version', { simple: true }) as number;

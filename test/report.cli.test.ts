@@ -162,7 +162,7 @@ describe('hcsync report (CLI)', () => {
       const cases: [string[], number, RegExp][] = [
         [['--format', 'xml'], 2, /^hcsync: --format must be table, json, csv or html, got "xml"\n$/],
         [['--since', 'yesterday'], 2, /^hcsync: --since must be a date/],
-        [['--until', '2025-13-45'], 2, /^hcsync: --until must be a date/],
+        [['--until', '2025-13-45'], 2, /^hcsync: --until must be a real date, got "2025-13-45"/],
         [['--since', '2025-02-01', '--until', '2025-01-01'], 2, /^hcsync: --since must be before --until/],
         [['--helpcenter', 'nope'], 2, /^hcsync: --helpcenter must be 24 hex characters/],
         [['--helpcenter', 'f'.repeat(24)], 1, /^hcsync: not_synced: /],
