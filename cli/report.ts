@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../contract/errors.js';
+import { terminalSafe } from '../contract/text.js';
 import { reportCsv } from '../query/report-csv.js';
 import { reportHtml } from '../query/report-html.js';
 import { reportText } from '../query/report-text.js';
@@ -47,7 +48,8 @@ export function registerReport(program: Command): void {
       : format === 'html' ? reportHtml(report)
       : reportText(report);
     if (!toFile) {
-      process.stdout.write(text);
+      // CSV on a terminal: its cells are remote text, and a terminal acts on control characters
+      process.stdout.write(format === 'csv' && process.stdout.isTTY ? terminalSafe(text) : text);
       return;
     }
     writeFileAtomically(out, text, 'report');

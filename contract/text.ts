@@ -95,6 +95,24 @@ export function padToWidth(s: string, width: number): string {
 }
 
 /**
+ * The graphemes of `s`, segmented a window at a time: Intl.Segmenter over one
+ * long string costs time quadratic in its length in V8 (300 KB of base64 took
+ * minutes). A window's last grapheme may go on past the cut, so it is left
+ * for the next window.
+ */
+function* graphemes(s: string): Generator<string> {
+  const WINDOW = 512;
+  for (let i = 0; i < s.length; ) {
+    const segs = Array.from(GRAPHEMES.segment(s.slice(i, i + WINDOW)), (x) => x.segment);
+    if (i + WINDOW < s.length && segs.length > 1) segs.pop();
+    for (const g of segs) {
+      i += g.length;
+      yield g;
+    }
+  }
+}
+
+/**
  * Text broken into lines of at most `width` columns: at spaces where
  * possible, inside a word (between graphemes) when one word is wider than
  * the line. Existing line breaks are kept; empty lines stay empty.
@@ -106,7 +124,8 @@ export function wrapToWidth(text: string, width: number): string[] {
     let line = '';
     let used = 0;
     for (const word of para.split(/[ \t]+/).filter((x) => x !== '')) {
-      const ww = displayWidth(word);
+      // a word far longer than the line (a pasted base64 image) cannot fit: do not measure it whole
+      const ww = word.length > 4 * w + 64 ? Number.POSITIVE_INFINITY : displayWidth(word);
       if (line !== '' && used + 1 + ww <= w) {
         line += ` ${word}`;
         used += 1 + ww;
@@ -120,7 +139,7 @@ export function wrapToWidth(text: string, width: number): string[] {
         used = ww;
         continue;
       }
-      for (const { segment } of GRAPHEMES.segment(word)) {
+      for (const segment of graphemes(word)) {
         const gw = displayWidth(segment);
         if (line !== '' && used + gw > w) {
           out.push(line);

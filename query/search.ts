@@ -44,7 +44,8 @@ export interface SearchHit {
   _id: string;
   caseNumber: number | null;
   subject: string | null;
-  state: CaseState;
+  /** one of the three, or (tolerant reading) the string the remote delivered; "" when it sent none */
+  state: CaseState | string;
   /** last activity, ISO 8601 */
   lastActivity: string;
   helpcenter: string;
@@ -335,7 +336,7 @@ function toHit(s: CaseSearch, c: Candidate, terms: readonly Term[], marks: reado
     _id: row.id,
     caseNumber: row.caseNumber,
     subject: row.subject,
-    state: RANK_STATE[row.stateRank]!,
+    state: RANK_STATE[row.stateRank] ?? row.stateText ?? '',
     lastActivity: new Date(row.sentMs).toISOString(),
     helpcenter: row.helpcenter,
     score: Math.round((c.tier + c.relevance / (c.relevance + 10)) * 10_000) / 10_000,

@@ -43,6 +43,8 @@ export interface HitRow {
   caseNumber: number | null;
   subject: string | null;
   stateRank: number;
+  /** `state` as delivered, when it is a string (one the list does not rank: shown as is) */
+  stateText: string | null;
   sentMs: number;
   helpcenter: string;
 }
@@ -66,8 +68,9 @@ export class CaseSearch {
   private readonly hcCountStmt;
 
   constructor(private readonly db: Db) {
-    this.hitStmt = db.prepare<[number], { rowid: number; id: string; case_number: number | null; subject: string | null; state_rank: number; sent_ms: number; helpcenter: string }>(
-      `SELECT c.rowid, coalesce(json_extract(c.json, '$._id'), c.id) AS id, c.case_number, c.subject, c.state_rank, c.sent_ms,
+    this.hitStmt = db.prepare<[number], { rowid: number; id: string; case_number: number | null; subject: string | null; state_rank: number; state_text: unknown; sent_ms: number; helpcenter: string }>(
+      `SELECT c.rowid, coalesce(json_extract(c.json, '$._id'), c.id) AS id, c.case_number, c.subject, c.state_rank,
+         json_extract(c.json, '$.state') AS state_text, c.sent_ms,
          h.id AS helpcenter
        FROM cases c JOIN helpcenters h ON h.hc = c.hc
        WHERE c.rowid = ? AND c.deleted_ms IS NULL`,
@@ -118,7 +121,7 @@ export class CaseSearch {
   hit(caseRowid: number): HitRow | undefined {
     const r = this.hitStmt.get(caseRowid);
     if (!r) return undefined;
-    return { rowid: r.rowid, id: r.id, caseNumber: r.case_number, subject: r.subject, stateRank: r.state_rank, sentMs: r.sent_ms, helpcenter: r.helpcenter };
+    return { rowid: r.rowid, id: r.id, caseNumber: r.case_number, subject: r.subject, stateRank: r.state_rank, stateText: typeof r.state_text === 'string' ? r.state_text : null, sentMs: r.sent_ms, helpcenter: r.helpcenter };
   }
 
   /** A case's messages in delivered order, for snippets. */
