@@ -81,6 +81,17 @@ describe('the sync believes only what the remote proves (guarantee 5)', () => {
     });
   });
 
+  it('2c. pages capped at 47 and a total consistently 68 too low (found by the property test, seed 99): nothing tombstoned', async () => {
+    await withHarness({ seed: 3, helpcenters: 1, cases: 700 }, async (h) => {
+      const [hc] = h.sim.world.helpcenterIds() as [string];
+      await h.sync(hc, 'full');
+      h.sim.quirks = { pageCap: 47, total: 'low', lowBy: 68 };
+      const s = await h.sync(hc, 'full');
+      expect({ deleted: s.deleted, live: counts(h).live }).toEqual({ deleted: 0, live: 700 });
+      expect(h.store.runs.runWarnings(s.runId).map((w) => w.detail).join('\n')).toMatch(/not verified complete/);
+    });
+  });
+
   it('3. a state change mid-walk is not taken for a close: no false CLOSED, no false event', async () => {
     await withHarness({ seed: 95, helpcenters: 1, cases: 6000 }, async (h) => {
       const [hc] = h.sim.world.helpcenterIds() as [string];

@@ -255,7 +255,10 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
     let end: WalkStep['end'] = null;
     // a short page that reaches its own total exactly: what an honest end looks like
     const atTotal = short && o + count === total;
-    const agreed = atTotal && cursor.total === total && doubt === null;
+    // a page as full as this remote ever gives (it caps below PAGE_LIMIT) is no sign of the end, whatever
+    // the total says: a total that is consistently low would end the walk early; ask one page more
+    const fullForRemote = pageSize < PAGE_LIMIT && count >= pageSize;
+    const agreed = atTotal && cursor.total === total && doubt === null && !fullForRemote;
     if (until?.(page)) end = 'until';
     else if (short && fresh.length === 0 && !unanchored) {
       // nothing beyond the cursor: the list ends here
