@@ -135,9 +135,11 @@ export function startCursor(): WalkCursor {
 }
 
 /**
- * Pages through one ordering (see the module comment for the rules). The
- * next page is requested before the caller processes the current one (the
- * fetch overlaps the caller's synchronous writes); a step back discards it.
+ * Pages through one ordering (see the module comment for the rules),
+ * yielding pages strictly in order. Requests for the following pages
+ * (`concurrency`: up to its limit; else one) are on the wire before the
+ * caller processes the current page, so fetches overlap the caller's
+ * synchronous writes; a short page or a step back aborts them.
  * Throws SyncError E_REMOTE_INCONSISTENT when the request bound is passed,
  * and whatever the source throws (UpstreamError, AuthError, an abort).
  */
