@@ -26,7 +26,7 @@ export const SCREENSHOT_DIR = path.join(tmpdir(), 'hcsync-report-screenshot');
 if (CHROMIUM === undefined) {
   console.warn(
     `SKIPPED: the HTML report's Chromium test — no Chromium at ${CANDIDATES.join(', ')}. ` +
-      'Install it (Debian: apt-get install -y chromium; .ci/run does) or set HCSYNC_CHROMIUM.',
+      "Install Debian's chromium package (.ci/run does) or set HCSYNC_CHROMIUM.",
   );
 }
 
