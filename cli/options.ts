@@ -5,6 +5,7 @@ import { isHelpcenterId } from '../contract/params.js';
 import type { DeleteLimit } from '../store/index.js';
 import { DEFAULT_MAX_PAGE_BYTES } from '../worker/client.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../worker/concurrency.js';
+import { DEFAULT_MAX_DELETE } from '../worker/sync.js';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, parseRedisUrl } from '../worker/queue.js';
 
 /** Options shared by the commands; each also reads an environment variable, flags win. */
@@ -72,7 +73,7 @@ export function addMaxDeleteOption(cmd: Command, opts: { withDefault: boolean } 
   const o = new Option('--max-delete <limit>', 'most cases one full sweep may tombstone: a share of the live cases (10%) or a count (50); beyond it deletions are held').env(
     'HCSYNC_MAX_DELETE',
   );
-  return cmd.addOption(opts.withDefault ? o.default('10%') : o);
+  return cmd.addOption(opts.withDefault ? o.default(formatDeleteLimit(DEFAULT_MAX_DELETE)) : o);
 }
 
 /** `10%`, `2.5%` or a whole number of cases (`0` holds every deletion for a second sweep). */

@@ -130,7 +130,7 @@ export class Store {
   }
 
   /** A sweep that could not be verified: forget the absences it noted (they prove nothing). */
-  abandonSweep(_sweepId: number, hc: number): void {
+  abandonSweep(hc: number): void {
     translated(this.where, () => this.db.transaction(() => this.conclusions.abandonSweep(hc)).immediate());
   }
 

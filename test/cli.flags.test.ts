@@ -1,34 +1,13 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../store/index.js';
 import { withLocalServer, get } from './sync.harness.js';
-import { BIN, ROOT, runCli, withTempDir } from './helpers.js';
+import { ROOT, SCRIPT, runCli, runOnTty, withTempDir } from './helpers.js';
 import { HC_A, makeCase, writeSyncedStore } from './cases.fixture.js';
 
 /** One command line: the same flags mean the same everywhere, errors are one `hcsync:` line, help is output. */
 
-const SCRIPT = '/usr/bin/script';
-
-/** The CLI on a pseudo-terminal (util-linux `script`), as a person runs it. */
-function runOnTty(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const e: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm', COLUMNS: '120', ...env };
-    if (!('NO_COLOR' in env)) delete e.NO_COLOR;
-    const child = spawn(SCRIPT, ['-qec', command, '/dev/null'], { cwd: ROOT, env: e, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
 
 let helps: Promise<Map<string, string>> | undefined;
 /** Every command's --help (schedule's subcommands one by one), whitespace folded; read once per file. */
@@ -135,7 +114,7 @@ describe('the command line', () => {
       expect(plain.code).toBe(0);
       expect(plain.output).toContain(bold); // the terminal default: bold matches
       for (const [args, env] of [[['--no-color'], {}], [[], { NO_COLOR: '1' }], [[], { TERM: 'dumb' }]] as const) {
-        const r = await runOnTty(['search', '--db', db, ...args, 'faktura'], env);
+        const r = await runOnTty(['search', '--db', db, ...args, 'faktura'], { env });
         expect(r.code).toBe(0);
         expect(r.output, JSON.stringify({ args, env })).not.toContain('\u001b[1m');
         expect(r.output).toContain('en [faktura] med'); // marked in brackets instead

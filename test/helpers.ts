@@ -53,3 +53,31 @@ export function runCli(args: readonly string[], opts: { env?: Record<string, str
     });
   });
 }
+
+/** util-linux `script`: gives a CLI subprocess a pseudo-terminal. */
+export const SCRIPT = '/usr/bin/script';
+
+/**
+ * Run the built CLI on a pseudo-terminal (`script -qec`: no banner, the
+ * command's exit code; the typescript file is thrown away). `env` is added
+ * to this process's; NO_COLOR is dropped unless `env` sets it. Output is
+ * stdout and stderr as the terminal showed them.
+ */
+export function runOnTty(args: readonly string[], opts: { env?: Record<string, string>; columns?: number } = {}): Promise<{ code: number | null; output: string }> {
+  const env = opts.env ?? {};
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const e: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm', COLUMNS: String(opts.columns ?? 120), ...env };
+    if (!('NO_COLOR' in env)) delete e.NO_COLOR;
+    const child = spawn(SCRIPT, ['-qec', command, '/dev/null'], { cwd: ROOT, env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}

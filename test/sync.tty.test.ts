@@ -1,35 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Simulator } from '../sim/index.js';
-import { BIN, ROOT, runCli, withTempDir } from './helpers.js';
+import { SCRIPT, runCli, runOnTty, withTempDir } from './helpers.js';
 
 /**
  * The progress bar is drawn only on a terminal. util-linux `script` gives
  * the CLI a pseudo-terminal, so the bar is tested as a user would see it;
  * the same sync without a terminal must print no bar at all.
  */
-
-const SCRIPT = '/usr/bin/script';
-
-function runOnTty(args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    // -q: no banner, -e: the command's exit code, -c: the command; the typescript file is thrown away
-    const child = spawn(SCRIPT, ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, TERM: 'xterm', COLUMNS: '140' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
 describe('sync progress bar', () => {
   it('is drawn on a terminal with cases against the total, pages, rate and ETA, and never without one', async () => {
     // bsdutils is an essential Debian package: a missing `script` is a broken machine, not a reason to skip
@@ -38,7 +17,7 @@ describe('sync progress bar', () => {
       const sim = await Simulator.start({ seed: 17, helpcenters: 1, cases: 2400, faults: { latencyMs: 60, latencyRate: 1 } });
       try {
         const [hc] = sim.world.helpcenterIds() as [string];
-        const tty = await runOnTty(['sync', '--db', path.join(dir, 'tty.db'), '--base-url', sim.url, '--helpcenter', hc]);
+        const tty = await runOnTty(['sync', '--db', path.join(dir, 'tty.db'), '--base-url', sim.url, '--helpcenter', hc], { columns: 140 });
         expect(tty.code).toBe(0);
         // frames are redrawn in place (cursor to column 1); each shows cases against the remote's total
         const frames = tty.output.split(/\r|\n|\x1b\[1G/).filter((l) => l.includes('cases/s'));

@@ -2,6 +2,8 @@ import type { Job, JobsOptions, Queue, RedisOptions } from 'bullmq';
 import { HcsyncError, UsageError } from '../contract/errors.js';
 import { isHelpcenterId } from '../contract/params.js';
 import type { DeleteLimit, SyncMode } from '../store/index.js';
+import { DEFAULT_CONCURRENCY } from './concurrency.js';
+import { DEFAULT_MAX_DELETE } from './sync.js';
 import type { SyncSummary } from './events.js';
 
 /**
@@ -76,8 +78,8 @@ export const WORKER_DEFAULTS = {
   stalledIntervalMs: 30_000,
   busyDelayMs: 10_000,
   lookbackMs: 15 * 60_000,
-  maxDelete: { fraction: 0.1 },
-  pageConcurrency: 4,
+  maxDelete: DEFAULT_MAX_DELETE,
+  pageConcurrency: DEFAULT_CONCURRENCY,
   readyTimeoutMs: 30_000,
   logEveryPages: 10,
 } as const satisfies Partial<WorkerConfig>;

@@ -196,7 +196,7 @@ async function fullSweep(ctx: RunContext, start: FullCheckpoint, maxDelete: Dele
     }
   } else {
     // what this sweep did not see proves nothing: no tombstone, and the absences it noted are dropped
-    ctx.store.abandonSweep(sweepId, ctx.hc);
+    ctx.store.abandonSweep(ctx.hc);
     const detail = `sweep not verified complete, nothing tombstoned: ${doubt}`;
     ctx.store.runs.recordRunWarning(ctx.runId, ctx.hc, 'sweep', detail, ctx.now());
     ctx.counters = { ...ctx.counters, warnings: ctx.counters.warnings + 1, heldDeletions: ctx.store.heldDeletions(ctx.hc) };
