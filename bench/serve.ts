@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { percentile } from './list.js';
+import { Rng } from '../sim/index.js';
 
 /** Memory of a process, MiB: peak RSS, and the RSS now split into anonymous (heap) and file-mapped pages. */
 export interface Memory {
@@ -80,6 +81,69 @@ export async function benchServe(bin: string, db: string, helpcenter: string, to
       deep: { p50: percentile(deep, 0.5), p95: percentile(deep, 0.95) },
       requests: shallow.length + deep.length,
     };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+export interface ServeLatency {
+  /** limit 100, random state/sort/order/offset: the first pass after start, then the same queries again */
+  first: { p50: number; p95: number };
+  warm: { p50: number; p95: number };
+  /** limit 500, random likewise, after the two passes */
+  limit500: { p50: number; p95: number };
+  queries: number;
+}
+
+function startServe(bin: string, db: string): Promise<{ child: ReturnType<typeof spawn>; url: string }> {
+  const child = spawn(process.execPath, [bin, 'serve', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\n')) resolve({ child, url: (JSON.parse(buf.slice(0, buf.indexOf('\n'))) as { url: string }).url });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+}
+
+/**
+ * The issue-11 measure of `serve`: 400 list queries with limit 100, each a
+ * random state (or all), sort, order and offset (up to 90 % of that list's
+ * total), one client on loopback, timed from request to last byte. First
+ * pass right after the server said it listens; then the same 400 again
+ * (warm); then 200 more with limit 500.
+ */
+export async function benchServeRandom(bin: string, db: string, helpcenter: string, totals: Record<string, number>): Promise<ServeLatency> {
+  const rng = new Rng(11, 'bench-serve');
+  const states = ['ALL', 'UNHANDLED', 'HANDLING', 'CLOSED'];
+  const query = (limit: number) => {
+    const state = states[rng.int(0, 3)]!;
+    const sortBy = ['CREATED', 'SENT', 'STATE'][rng.int(0, 2)]!;
+    const sortOrder = rng.int(0, 1) ? 'asc' : 'desc';
+    const offset = rng.int(0, Math.floor((totals[state] ?? 0) * 0.9));
+    return `/helpcenter/case?id=${helpcenter}&state=${state}&sortBy=${sortBy}&sortOrder=${sortOrder}&offset=${offset}&limit=${limit}`;
+  };
+  const q100 = Array.from({ length: 400 }, () => query(100));
+  const q500 = Array.from({ length: 200 }, () => query(500));
+  const { child, url } = await startServe(bin, db);
+  try {
+    const pass = async (qs: readonly string[]) => {
+      const times: number[] = [];
+      for (const q of qs) {
+        const t0 = performance.now();
+        const r = await request(url + q);
+        await r.body.arrayBuffer();
+        if (r.statusCode !== 200) throw new Error(`serve answered ${r.statusCode} to ${q}`);
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
+    };
+    const first = await pass(q100);
+    const warm = await pass(q100);
+    const limit500 = await pass(q500);
+    return { first, warm, limit500, queries: q100.length };
   } finally {
     child.kill('SIGTERM');
   }

@@ -16,6 +16,13 @@ export function registerServe(program: Command): void {
     const host = parseHost(raw.host, '--host (or HCSYNC_HOST)');
     // no memory map: a long-running server's memory must not grow with the part of the store it has read
     const store = new Store(storePath(raw.db), { readonly: true, mmap: false });
+    // statements and deep-page anchors ready before the first request (first pass as fast as a warm one);
+    // a store that cannot be read now is answered per request (503), as before
+    try {
+      store.warmLists();
+    } catch {
+      /* see above */
+    }
     const token = typeof raw.token === 'string' && raw.token !== '' ? raw.token : undefined;
     const srv = await serve(store, {
       host,

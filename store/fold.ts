@@ -6,8 +6,16 @@
  */
 const COMBINING = /[\u0300-\u036f]/g;
 const NEEDS_FOLD = /[^\u0000-\u007f]/;
+/** Text with no character that has a canonical decomposition (none below U+00C0; æ ø å keep theirs). */
+const PLAIN = /^[\u0000-\u00bf\u00c5\u00c6\u00d8\u00e5\u00e6\u00f8]*$/;
 
 export function foldText(s: string): string {
+  // nothing to decompose (ASCII, Latin-1 punctuation, æ ø å): the common case, no normalizing
+  return PLAIN.test(s) ? s.toLowerCase() : foldTextGeneral(s);
+}
+
+/** foldText without its fast path: exported so that a test holds the two to the same answers. */
+export function foldTextGeneral(s: string): string {
   const lower = s.normalize('NFC').toLowerCase();
   if (!NEEDS_FOLD.test(lower)) return lower;
   // keep å (and Å, already lowered) by protecting it across NFD

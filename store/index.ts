@@ -170,6 +170,20 @@ export class Store {
     return hc === undefined ? undefined : this.reader.page(hc, p);
   }
 
+  /**
+   * Warm every synced helpcenter's lists (CaseReader.warm): for a server,
+   * before it listens. Returns how many helpcenters. Throws StoreError.
+   */
+  warmLists(): number {
+    return translated(this.where, () =>
+      this.read(() => {
+        const hcs = this.reader.syncedHelpcenters();
+        for (const hc of hcs) this.reader.warm(hc);
+        return hcs.length;
+      }),
+    );
+  }
+
   close(): void {
     if (this.db.open) translated(this.where, () => this.db.close());
   }

@@ -122,7 +122,36 @@ export class CaseReader {
     return { total, json: joined ?? Buffer.alloc(0) };
   }
 
-  private order(p: ListParams): Order {
+  /**
+   * Make a helpcenter's lists answer their first request as fast as any
+   * later one: prepare every order's statements and build its anchors (one
+   * walk of each of its nine orders' index entries, ~20 ms each at 200k
+   * cases, which also brings those index pages into the page cache).
+   * Anchors are rebuilt on first use after the store changes, as always.
+   */
+  warm(hc: number): void {
+    const filters: ListParams['state'][] = ['ALL', 'UNHANDLED', 'HANDLING', 'CLOSED'];
+    const sorts: SortBy[] = ['CREATED', 'SENT', 'STATE'];
+    const seen = new Set<string>();
+    for (const state of filters) {
+      for (const sortBy of sorts) {
+        const o = this.order({ state, sortBy } as ListParams);
+        const filter: unknown[] = state === 'ALL' ? [hc] : [hc, STATE_RANK[state]];
+        const key = `${o.key}:${filter.join(',')}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        for (const dir of ['ASC', 'DESC'] as const) for (const fromAnchor of [false, true]) this.stmt(o, dir, fromAnchor);
+        this.anchorsFor(o, filter);
+      }
+    }
+  }
+
+  /** The keys of every helpcenter with a committed page. */
+  syncedHelpcenters(): number[] {
+    return this.db.prepare<[], number>('SELECT hc FROM helpcenters WHERE first_page_ms IS NOT NULL ORDER BY hc').pluck().all();
+  }
+
+  private order(p: Pick<ListParams, 'state' | 'sortBy'>): Order {
     const byState = p.state !== 'ALL';
     // With a state filter, state_rank is fixed: STATE order is id order.
     const cols = byState && p.sortBy === 'STATE' ? ORDER_COLUMNS.CREATED : ORDER_COLUMNS[p.sortBy];
