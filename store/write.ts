@@ -32,7 +32,6 @@ interface ExistingRow {
   message_count: number;
   deleted_ms: number | null;
   state_inferred: number;
-  json: string;
 }
 
 const RAW_LIMIT = 16_384;
@@ -61,6 +60,7 @@ function contactText(c: Case): string | null {
  */
 export class CaseWriter {
   private readonly selectExisting;
+  private readonly selectJson;
   private readonly insertCase;
   private readonly updateCase;
   private readonly insertMessage;
@@ -79,8 +79,10 @@ export class CaseWriter {
 
   constructor(private readonly db: Db) {
     this.selectExisting = db.prepare<[number, string], ExistingRow>(
-      'SELECT rowid, hash, state_rank, message_count, deleted_ms, state_inferred, json FROM cases WHERE hc = ? AND id = ?',
+      'SELECT rowid, hash, state_rank, message_count, deleted_ms, state_inferred FROM cases WHERE hc = ? AND id = ?',
     );
+    // the stored JSON only for a case that changed (an unchanged one, the common case of a re-sweep, never reads its blob)
+    this.selectJson = db.prepare<[number], string>('SELECT json FROM cases WHERE rowid = ?').pluck();
     this.insertCase = db.prepare(
       `INSERT INTO cases (hc, id, state_rank, sent_ms, case_number, subject, company, customer_name, email, phone,
          message_count, json, hash, state_inferred, first_seen_ms, changed_ms)
@@ -185,7 +187,7 @@ export class CaseWriter {
         if (old.deleted_ms !== null) {
           this.insertEvent.run(hc, keys.id, nowMs, 'restored', null, rankState(keys.stateRank) ?? null, null, 0, runId);
         } else {
-          keep = commonPrefix(old.json, msgs);
+          keep = commonPrefix(this.selectJson.get(old.rowid)!, msgs);
           if (old.state_rank !== keys.stateRank) {
             this.insertEvent.run(hc, keys.id, nowMs, 'state', rankState(old.state_rank) ?? null, rankState(keys.stateRank) ?? null, null, 0, runId);
           }
