@@ -143,7 +143,7 @@ describe('worker --metrics-port', () => {
             // the 429s reached the log, without the token
             const limited = w.logs.filter((l) => l.event === 'remote.rate_limited');
             expect(limited).toHaveLength(2);
-            expect(limited[0]).toMatchObject({ helpcenter: hc, code: 'E_RATE_LIMITED', status: 429, attempt: 1, retryAfterMs: 1000, delayMs: 1000, jobId: job.id });
+            expect(limited[0]).toMatchObject({ helpcenter: hc, code: 'E_RATE_LIMITED', status: 429, attempt: 1, requestAttempt: 1, retryAfterMs: 1000, delayMs: 1000, jobId: job.id });
             expect(w.logs.some((l) => l.event === 'sync.concurrency')).toBe(true);
             expectNoToken(w.stdout() + w.stderr());
 

@@ -41,12 +41,13 @@ export function monitorConnection(url: string): ReturnType<typeof parseRedisUrl>
   return { ...parseRedisUrl(url), maxRetriesPerRequest: 1, retryStrategy: (times: number) => Math.min(250 * times, 5000) };
 }
 
+/** `p`, or a rejection with `${what} within ${ms} ms` when it takes longer. */
 function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+      timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
 }
@@ -57,8 +58,8 @@ export async function checkHealth(d: MonitorDeps): Promise<{ ok: boolean; body: 
   let redis = 'ok';
   try {
     // ioredis under BullMQ's client type, which does not list ping
-    const client = (await bounded(d.queue.client, PROBE_TIMEOUT_MS, 'Redis')) as unknown as { ping(): Promise<string> };
-    await bounded(client.ping(), PROBE_TIMEOUT_MS, 'Redis PING');
+    const client = (await bounded(d.queue.client, PROBE_TIMEOUT_MS, 'no connection')) as unknown as { ping(): Promise<string> };
+    await bounded(client.ping(), PROBE_TIMEOUT_MS, 'no answer to PING');
   } catch (e) {
     redis = 'down';
     reasons.push(`redis: ${oneLine(e)}`);
@@ -80,7 +81,7 @@ export async function checkHealth(d: MonitorDeps): Promise<{ ok: boolean; body: 
 /** BullMQ's queue metrics, or a comment saying why they are missing (the hcsync families follow either way). */
 async function queueMetrics(queue: SyncQueue): Promise<string> {
   try {
-    return await bounded(queue.exportPrometheusMetrics(), PROBE_TIMEOUT_MS, 'Redis');
+    return await bounded(queue.exportPrometheusMetrics(), PROBE_TIMEOUT_MS, 'Redis gave no answer');
   } catch (e) {
     return `# bullmq queue metrics unavailable: ${oneLine(e).replace(/[\r\n]/g, ' ')}`;
   }

@@ -9,7 +9,7 @@ import { oneLine, type LogFields, type Logger } from './log.js';
  * text in an error message has had the token removed by the client
  * (worker/redact.ts); nothing here reads headers or URLs.
  *
- * - `remote.retry` / `remote.rate_limited` (a 429): attempt, delayMs, code, status, retryAfterMs
+ * - `remote.retry` / `remote.rate_limited` (a 429): requestAttempt (the attempt of the request that failed; `attempt` is the job's), delayMs, code, status, retryAfterMs
  * - `sync.drift`: steps, offset · `sync.warning`: field, detail
  * - `sync.concurrency`: from, to, reason · `sync.held_deletions`: held (at the end of a run that holds some)
  */
@@ -27,7 +27,7 @@ export function retryLogger(log: Logger, fields: () => LogFields): NonNullable<C
   return (e) =>
     log.warn(e.error.status === 429 ? 'remote.rate_limited' : 'remote.retry', {
       ...fields(),
-      attempt: e.attempt,
+      requestAttempt: e.attempt,
       delayMs: Math.round(e.delayMs),
       code: e.error.code,
       status: e.error.status ?? null,
