@@ -80,11 +80,24 @@ export class StoreGauges {
 
 /**
  * Can this store be written now? The file must be writable by this process
- * and an IMMEDIATE transaction (the write lock, within busy_timeout) must
- * begin. Throws what SQLite or the file system says (the caller translates).
+ * and an IMMEDIATE transaction (the write lock) must begin. It does not
+ * wait: busy_timeout is 0 for the probe (a synchronous wait would stall the
+ * whole process), and a lock held by another writer answers 'busy', which
+ * is healthy (someone is writing). Throws what SQLite or the file system
+ * says otherwise (the caller translates).
  */
-export function probeWritable(db: Db, file: string): void {
+export function probeWritable(db: Db, file: string): 'ok' | 'busy' {
   if (db.readonly) throw new Error('the store is open read-only');
   if (file !== ':memory:') accessSync(file, constants.W_OK);
-  db.transaction(() => {}).immediate();
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    db.transaction(() => {}).immediate();
+    return 'ok';
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'SQLITE_BUSY') return 'busy';
+    throw e;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
 }

@@ -174,11 +174,12 @@ export class Store {
 
   /**
    * Throws StoreError unless the store can be written now: the file is
-   * writable and the write lock can be had within busy_timeout (the worker's
-   * /healthz; store/gauges.ts probeWritable).
+   * writable and the write lock can be had at once ('busy' when another
+   * process holds it, which is fine). Never waits (the worker's /healthz;
+   * store/gauges.ts probeWritable).
    */
-  checkWritable(): void {
-    translated(this.where, () => probeWritable(this.db, this.file));
+  checkWritable(): 'ok' | 'busy' {
+    return translated(this.where, () => probeWritable(this.db, this.file));
   }
 
   /** The list page for a synced helpcenter (undefined: never synced). */

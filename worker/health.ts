@@ -66,7 +66,8 @@ export async function checkHealth(d: MonitorDeps): Promise<{ ok: boolean; body: 
   }
   let store = 'ok';
   try {
-    d.store.checkWritable();
+    // 'busy': another process holds the write lock right now, so the store is writable
+    store = d.store.checkWritable() === 'busy' ? 'ok (busy)' : 'ok';
   } catch (e) {
     store = 'not writable';
     reasons.push(`store: ${oneLine(e)}`);

@@ -14,7 +14,7 @@ import { oneLine, type LogFields, type Logger } from './log.js';
  * - `sync.concurrency`: from, to, reason · `sync.held_deletions`: held (at the end of a run that holds some)
  */
 export function logRunEvents(events: SyncEmitter, log: Logger, fields: () => LogFields): void {
-  events.on('drift', (e) => log.warn('sync.drift', { ...fields(), steps: e.steps, offset: e.offset }));
+  events.on('drift', (e) => log.info('sync.drift', { ...fields(), steps: e.steps, offset: e.offset }));
   events.on('warning', (e) => log.warn('sync.warning', { ...fields(), field: e.field, detail: e.detail }));
   events.on('concurrency', (e) => log.info('sync.concurrency', { ...fields(), from: e.from, to: e.to, reason: e.reason }));
   events.on('finish', (s) => {
