@@ -41,6 +41,22 @@ export function listenerErrorLogger(log: Logger, fields: () => LogFields): Liste
   return (event, error) => log.error('listener.error', { ...fields(), listenerOf: event, error: oneLine(error) });
 }
 
+/**
+ * The remote refused a sync (401/403): `remote.refused`, once per helpcenter
+ * for the life of the worker, naming a missing token when none was given
+ * (a worker without a token is not warned about at start: a remote may not
+ * need one).
+ */
+export function refusalWarner(log: Logger, tokenGiven: boolean): (helpcenter: string, e: { status: number; key: string }) => void {
+  const warned = new Set<string>();
+  return (helpcenter, e) => {
+    if (warned.has(helpcenter)) return;
+    warned.add(helpcenter);
+    const warning = tokenGiven ? 'the remote refused the token for this helpcenter' : 'no token given (--token or TELECOMX_TOKEN) and the remote refused the sync';
+    log.warn('remote.refused', { helpcenter, status: e.status, key: e.key, warning });
+  };
+}
+
 /** Both hooks called in turn (each guarded by the client). */
 export function both<A extends unknown[]>(...fns: (((...a: A) => void) | undefined)[]): (...a: A) => void {
   return (...a) => {

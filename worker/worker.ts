@@ -6,7 +6,7 @@ import type { RemoteClient } from './client.js';
 import { SyncEmitter } from './events.js';
 import { oneLine, type LogFields, type Logger } from './log.js';
 import type { ClientHooks, WorkerMetrics } from './metrics.js';
-import { both, listenerErrorLogger, logRunEvents, retryLogger } from './runlog.js';
+import { both, listenerErrorLogger, logRunEvents, refusalWarner, retryLogger } from './runlog.js';
 import { describeRedisUrl, parseJobData, workerConnection, type SyncJob, type SyncJobData, type SyncJobResult, type WorkerConfig } from './queue.js';
 import { runSync } from './sync.js';
 
@@ -68,12 +68,14 @@ export class SyncWorker {
   private down = false;
   private generation = 0;
   private readonly lastErrors = new Map<string, number>();
-  private readonly authWarned = new Set<string>();
+  private readonly warnRefused: (helpcenter: string, e: AuthError) => void;
 
   constructor(
     private readonly cfg: WorkerConfig,
     private readonly deps: WorkerDeps,
-  ) {}
+  ) {
+    this.warnRefused = refusalWarner(deps.log, deps.tokenGiven !== false);
+  }
 
   start(): void {
     this.deps.log.info('worker.start', {
@@ -167,16 +169,6 @@ export class SyncWorker {
     if (!(await within(old.close(true), 5000))) await within(old.disconnect(), 1000);
     if (this.stopping) return;
     this.worker = this.createWorker();
-  }
-
-  /** The remote refused a sync (401/403): said once per helpcenter, naming a missing token when there is none. */
-  private warnRefused(helpcenter: string, e: AuthError): void {
-    if (this.authWarned.has(helpcenter)) return;
-    this.authWarned.add(helpcenter);
-    const warning = this.deps.tokenGiven === false
-      ? 'no token given (--token or TELECOMX_TOKEN) and the remote refused the sync'
-      : 'the remote refused the token for this helpcenter';
-    this.deps.log.warn('remote.refused', { helpcenter, status: e.status, key: e.key, warning });
   }
 
   private logError(e: Error): void {
