@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../contract/errors.js';
 import { parseInstant as parseIsoInstant } from '../contract/order.js';
@@ -30,6 +31,60 @@ export function addStoreOption(cmd: Command): Command {
 
 export function addHelpcenterOption(cmd: Command): Command {
   return cmd.addOption(new Option('--helpcenter <id>', 'helpcenter id (24 hex characters)').env('HCSYNC_HELPCENTER'));
+}
+
+/**
+ * Several helpcenters in one call (`schedule add|run|remove`, issue 13):
+ * `--helpcenter` repeated and/or as a comma list (HCSYNC_HELPCENTER too), and
+ * `--helpcenters-file FILE`, one id a line. Checked by parseHelpcenters.
+ */
+export function addHelpcentersOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--helpcenter <ids>', 'helpcenter id (24 hex characters); repeat it or give a comma list for several')
+        .env('HCSYNC_HELPCENTER')
+        .argParser((v: string, previous: string[] | undefined) => [...(previous ?? []), v]),
+    )
+    .addOption(new Option('--helpcenters-file <file>', 'a file of helpcenter ids, one a line (# starts a comment; blank lines ignored)'));
+}
+
+/** Ids named more than this many at a time are an accident, not a fleet. */
+export const MAX_HELPCENTERS_PER_CALL = 10_000;
+
+/**
+ * The helpcenters of addHelpcentersOptions: lower case, in the order given,
+ * each once. Every id is checked before the caller changes anything: one bad
+ * id (or an unreadable file) is a UsageError (exit 2) naming every bad one
+ * (up to 5) with its place; none at all is a UsageError too.
+ */
+export function parseHelpcenters(raw: Record<string, unknown>): string[] {
+  const given: { id: string; where: string }[] = [];
+  const flags = Array.isArray(raw.helpcenter) ? (raw.helpcenter as unknown[]) : raw.helpcenter === undefined ? [] : [raw.helpcenter];
+  for (const f of flags) for (const part of String(f).split(',')) given.push({ id: part.trim(), where: '--helpcenter' });
+  if (typeof raw.helpcentersFile === 'string') {
+    const file = raw.helpcentersFile;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      throw new UsageError(`--helpcenters-file ${file} cannot be read (${code})`);
+    }
+    text.split(/\r?\n/).forEach((line, i) => {
+      const id = line.replace(/#.*/, '').trim();
+      if (id !== '') given.push({ id, where: `${file} line ${i + 1}` });
+    });
+  }
+  const bad = given.filter((g) => !isHelpcenterId(g.id));
+  if (bad.length > 0) {
+    const shown = bad.slice(0, 5).map((b) => `"${b.id}" (${b.where})`).join(', ');
+    const more = bad.length > 5 ? ` and ${bad.length - 5} more` : '';
+    throw new UsageError(`helpcenter ids must be 24 hex characters; ${bad.length === 1 ? 'this one is not' : `${bad.length} are not`}: ${shown}${more}; nothing was changed`);
+  }
+  const ids = [...new Set(given.map((g) => g.id.toLowerCase()))];
+  if (ids.length === 0) throw new UsageError('no helpcenter: pass --helpcenter ID (repeat it or give a comma list), --helpcenters-file FILE, or set HCSYNC_HELPCENTER');
+  if (ids.length > MAX_HELPCENTERS_PER_CALL) throw new UsageError(`at most ${MAX_HELPCENTERS_PER_CALL} helpcenters per call, got ${ids.length}`);
+  return ids;
 }
 
 export function addRemoteOptions(cmd: Command): Command {

@@ -3,10 +3,10 @@ import { UsageError } from '../contract/errors.js';
 import { safeLine } from '../contract/text.js';
 import { oneLine } from '../worker/log.js';
 import { describeRedisUrl, enqueueSyncOnce, parseJobData, withQueue, type SyncQueue } from '../worker/queue.js';
-import { DEFAULT_EVERY_MS, DEFAULT_FULL_CRON, cronProblem, listSchedules, removeSchedule, upsertSchedule, type Schedule } from '../worker/schedules.js';
+import { DEFAULT_EVERY_MS, DEFAULT_FULL_CRON, cronProblem, listSchedules, removeSchedule, upsertSchedules, type Schedule } from '../worker/schedules.js';
 import {
-  TIMER_BOUNDS, addHelpcenterOption, addMaxDeleteOption, addPageConcurrencyOption, addQueueOptions, commonOptions, durationFlag, parseDeleteLimit,
-  parseDuration, parsePageConcurrency, queueOptions, requireHelpcenter,
+  TIMER_BOUNDS, addHelpcentersOptions, addMaxDeleteOption, addPageConcurrencyOption, addQueueOptions, durationFlag, parseDeleteLimit,
+  parseDuration, parseHelpcenters, parsePageConcurrency, queueOptions,
 } from './options.js';
 import { iso, printJson, table } from './output.js';
 import type { StatusExtension } from './status.js';
@@ -35,6 +35,11 @@ function parseTimeZone(v: string): string {
   }
 }
 
+/** --json of a command given one helpcenter prints one object (as before issue 13); given several, an array of them. */
+function printJsonFor<T>(items: T[]): void {
+  printJson(items.length === 1 ? items[0] : items);
+}
+
 function describeSchedule(s: Schedule): string {
   const parts = [s.every !== null ? `incremental every ${durationFlag(s.every)}` : 'no incremental schedule', s.fullCron !== null ? `full sweep ${cronText(s.fullCron, s.tz)}` : 'no full-sweep schedule'];
   return `${parts.join(', ')}; next run ${iso(s.next) ?? 'none'}`;
@@ -49,13 +54,13 @@ export function registerSchedule(program: Command): void {
     .addOption(new Option('--every <duration>', 'incremental sync interval: 30s, 5m, 1h or milliseconds').env('HCSYNC_EVERY').default(durationFlag(DEFAULT_EVERY_MS)))
     .addOption(new Option('--full-cron <pattern>', 'full sweep cron pattern').env('HCSYNC_FULL_CRON').default(DEFAULT_FULL_CRON))
     .addOption(new Option('--tz <zone>', 'IANA time zone of the cron pattern, e.g. Europe/Copenhagen (default: host local time)').env('HCSYNC_TZ'))
-    .option('--json', 'print the schedule as schedule list --json prints one');
-  addHelpcenterOption(add);
+    .option('--json', 'print the schedule as schedule list --json prints one (an array for several helpcenters)');
+  addHelpcentersOptions(add);
   addMaxDeleteOption(add, { withDefault: false }); // unset: the worker's own --max-delete applies
   addPageConcurrencyOption(add, '--concurrency', { withDefault: false }); // unset: the worker's --page-concurrency
   addQueueOptions(add);
   add.action(async (raw: Record<string, unknown>) => {
-    const helpcenter = requireHelpcenter(commonOptions({ helpcenter: raw.helpcenter }));
+    const helpcenters = parseHelpcenters(raw);
     const everyMs = parseDuration(String(raw.every), '--every', EVERY_BOUNDS);
     const fullCron = String(raw.fullCron).trim();
     const tz = raw.tz === undefined ? undefined : parseTimeZone(String(raw.tz).trim());
@@ -69,9 +74,9 @@ export function registerSchedule(program: Command): void {
       ...(raw.maxDelete !== undefined ? { maxDelete: parseDeleteLimit(raw.maxDelete) } : {}),
       ...(raw.concurrency !== undefined ? { concurrency: parsePageConcurrency(raw.concurrency) } : {}),
     };
-    const s = await withQueue(queueOptions(raw), (q) => upsertSchedule(q, helpcenter, opts));
-    if (raw.json) printJson(scheduleJson(s));
-    else process.stdout.write(`scheduled helpcenter ${s.helpcenter}: ${describeSchedule(s)}\n`);
+    const all = await withQueue(queueOptions(raw), (q) => upsertSchedules(q, helpcenters, opts));
+    if (raw.json) printJsonFor(all.map(scheduleJson));
+    else process.stdout.write(all.map((s) => `scheduled helpcenter ${s.helpcenter}: ${describeSchedule(s)}\n`).join(''));
   });
 
   const list = schedule.command('list').description('the schedules, one per helpcenter').option('--json', 'print a JSON array: {helpcenter, every (ms), fullCron, [tz,] next (ISO)}');
@@ -92,34 +97,44 @@ export function registerSchedule(program: Command): void {
 
   const run = schedule
     .command('run')
-    .description('enqueue one sync of a helpcenter now, for the worker to run (not again while an equal one waits or runs)')
+    .description('enqueue one sync of each helpcenter now, for the worker to run (not again while an equal one waits or runs)')
     .option('--full', 'a full sweep instead of an incremental sync')
-    .option('--json', 'print {jobId, helpcenter, mode, added}');
-  addHelpcenterOption(run);
+    .option('--json', 'print {jobId, helpcenter, mode, added} (an array for several helpcenters)');
+  addHelpcentersOptions(run);
   addQueueOptions(run);
   run.action(async (raw: Record<string, unknown>) => {
-    const helpcenter = requireHelpcenter(commonOptions({ helpcenter: raw.helpcenter }));
+    const helpcenters = parseHelpcenters(raw);
     const mode = raw.full ? 'full' : 'incremental';
-    const { job, added } = await withQueue(queueOptions(raw), (q) => enqueueSyncOnce(q, { helpcenter, mode }));
+    const results = await withQueue(queueOptions(raw), async (q) => {
+      const out = [];
+      for (const helpcenter of helpcenters) out.push({ helpcenter, ...(await enqueueSyncOnce(q, { helpcenter, mode })) });
+      return out;
+    });
     if (raw.json) {
-      printJson({ jobId: job.id ?? null, helpcenter, mode, added });
+      printJsonFor(results.map(({ job, helpcenter, added }) => ({ jobId: job.id ?? null, helpcenter, mode, added })));
       return;
     }
-    const what = `${mode === 'full' ? 'a full sweep' : 'an incremental sync'} of helpcenter ${helpcenter}`;
-    process.stdout.write(added ? `enqueued ${what} as job ${job.id}\n` : `${what} is already waiting or running as job ${job.id}; not added again\n`);
+    for (const { job, helpcenter, added } of results) {
+      const what = `${mode === 'full' ? 'a full sweep' : 'an incremental sync'} of helpcenter ${helpcenter}`;
+      process.stdout.write(added ? `enqueued ${what} as job ${job.id}\n` : `${what} is already waiting or running as job ${job.id}; not added again\n`);
+    }
   });
 
   const remove = schedule
     .command('remove')
-    .description("remove a helpcenter's schedules and their pending next runs (a run already due still runs)")
-    .option('--json', 'print {helpcenter, removed}');
-  addHelpcenterOption(remove);
+    .description("remove helpcenters' schedules and their pending next runs (a run already due still runs)")
+    .option('--json', 'print {helpcenter, removed} (an array for several helpcenters)');
+  addHelpcentersOptions(remove);
   addQueueOptions(remove);
   remove.action(async (raw: Record<string, unknown>) => {
-    const helpcenter = requireHelpcenter(commonOptions({ helpcenter: raw.helpcenter }));
-    const n = await withQueue(queueOptions(raw), (q) => removeSchedule(q, helpcenter));
-    if (raw.json) printJson({ helpcenter, removed: n > 0 });
-    else process.stdout.write(n > 0 ? `removed the schedules of helpcenter ${helpcenter}\n` : `helpcenter ${helpcenter} had no schedule\n`);
+    const helpcenters = parseHelpcenters(raw);
+    const removed = await withQueue(queueOptions(raw), async (q) => {
+      const out = [];
+      for (const helpcenter of helpcenters) out.push({ helpcenter, removed: (await removeSchedule(q, helpcenter)) > 0 });
+      return out;
+    });
+    if (raw.json) printJsonFor(removed);
+    else for (const r of removed) process.stdout.write(r.removed ? `removed the schedules of helpcenter ${r.helpcenter}\n` : `helpcenter ${r.helpcenter} had no schedule\n`);
   });
 }
 

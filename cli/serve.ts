@@ -6,7 +6,7 @@ import { addStoreOption, parseHost, parsePort, storePath } from './options.js';
 export function registerServe(program: Command): void {
   const cmd = program
     .command('serve')
-    .description('serve the offline API: GET /helpcenter/case and /healthz')
+    .description('serve the offline API: GET /helpcenter/case, /healthz and /metrics (Prometheus; under the same token as the list)')
     .addOption(new Option('--host <host>', 'address to listen on').env('HCSYNC_HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port (0: any free one)').env('HCSYNC_PORT').default('8787'))
     .addOption(new Option('--token <token>', 'demand this token (Bearer header or ?token=)').env('HCSYNC_SERVE_TOKEN'));

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { HcsyncError } from '../contract/errors.js';
 import { Store } from '../store/index.js';
-import { RemoteClient } from '../worker/client.js';
+import { RemoteClient, type ClientOptions } from '../worker/client.js';
 import { SyncEmitter, type SyncSummary } from '../worker/events.js';
 import { runSync } from '../worker/sync.js';
 import {
@@ -11,11 +11,11 @@ import {
 } from './options.js';
 import { printJson } from './output.js';
 
-/** The remote client for these options; `pagesInFlight` sizes its connection pool. */
-export function clientFor(o: CommonOptions, pagesInFlight = 4): RemoteClient {
+/** The remote client for these options; `pagesInFlight` sizes its connection pool; `hooks` observe retries and attempts (the worker's log and metrics). */
+export function clientFor(o: CommonOptions, pagesInFlight = 4, hooks: Pick<ClientOptions, 'onRetry' | 'onAttempt'> = {}): RemoteClient {
   return new RemoteClient({
     baseUrl: o.baseUrl, token: o.token, tokenIn: o.tokenIn, attempts: o.attempts, totalTimeMs: o.retryTime, maxPageBytes: o.maxPageBytes,
-    connections: Math.max(4, pagesInFlight),
+    connections: Math.max(4, pagesInFlight), ...hooks,
   });
 }
 

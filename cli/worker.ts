@@ -1,10 +1,12 @@
 import { Option, type Command } from 'commander';
 import { Store } from '../store/index.js';
-import { jsonLogger } from '../worker/log.js';
-import { WORKER_DEFAULTS, type WorkerConfig } from '../worker/queue.js';
+import { jsonLogger, type Logger } from '../worker/log.js';
+import type { WorkerMetrics } from '../worker/metrics.js';
+import type { SyncWorker } from '../worker/worker.js';
+import { WORKER_DEFAULTS, type SyncJobData, type SyncJobResult, type SyncQueue, type WorkerConfig } from '../worker/queue.js';
 import {
   WINDOW_BOUNDS, addMaxDeleteOption, addPageConcurrencyOption, addQueueOptions, addRemoteOptions, addStoreOption, commonOptions, durationFlag,
-  parseDeleteLimit, parseDuration, parsePageConcurrency, positiveInt, queueOptions,
+  parseDeleteLimit, parseDuration, parseHost, parsePageConcurrency, parsePort, positiveInt, queueOptions,
 } from './options.js';
 import { clientFor } from './sync.js';
 
@@ -24,7 +26,9 @@ export function registerWorker(program: Command): void {
     .addOption(new Option('--busy-delay <duration>', 'retry a job of a helpcenter synced elsewhere after this').env('HCSYNC_BUSY_DELAY').default(s(WORKER_DEFAULTS.busyDelayMs)))
     .addOption(new Option('--redis-ready-timeout <duration>', 'recreate the worker when Redis is not ready again this long after a disconnect').env('HCSYNC_REDIS_READY_TIMEOUT').default(s(WORKER_DEFAULTS.readyTimeoutMs)))
     .addOption(new Option('--shutdown-timeout <duration>', 'on SIGINT/SIGTERM, wait this long for running syncs to record their checkpoint').env('HCSYNC_SHUTDOWN_TIMEOUT').default('8s'))
-    .addOption(new Option('--log-every <pages>', 'log a progress line every N pages').env('HCSYNC_LOG_EVERY').default(String(WORKER_DEFAULTS.logEveryPages)));
+    .addOption(new Option('--log-every <pages>', 'log a progress line every N pages').env('HCSYNC_LOG_EVERY').default(String(WORKER_DEFAULTS.logEveryPages)))
+    .addOption(new Option('--metrics-port <port>', 'serve GET /metrics (Prometheus) and /healthz on this port (0: any free one; default: off)').env('HCSYNC_METRICS_PORT'))
+    .addOption(new Option('--metrics-host <host>', 'address the metrics port listens on').env('HCSYNC_METRICS_HOST').default('127.0.0.1'));
   addStoreOption(cmd);
   addRemoteOptions(cmd);
   addMaxDeleteOption(cmd);
@@ -46,13 +50,17 @@ export function registerWorker(program: Command): void {
       logEveryPages: positiveInt(raw.logEvery, '--log-every'),
     };
     const shutdownTimeoutMs = parseDuration(String(raw.shutdownTimeout), '--shutdown-timeout');
+    const metricsPort = raw.metricsPort === undefined || raw.metricsPort === '' ? undefined : parsePort(raw.metricsPort, '--metrics-port (or HCSYNC_METRICS_PORT)');
+    const metricsHost = parseHost(raw.metricsHost, '--metrics-host (or HCSYNC_METRICS_HOST)');
     await clientFor(o).close(); // a bad token (e.g. not sendable in a header) is a usage error now, not a failed job later
     const log = jsonLogger();
-    if (o.token === undefined) log.warn('worker.config', { warning: 'no token given (--token or TELECOMX_TOKEN): the remote will refuse the syncs' });
+    // no warning about a missing token here: a remote may not need one; a refused sync says so (remote.refused), once per helpcenter
     // loaded here, not at the top: bullmq's import time would slow every other command
     const { SyncWorker } = await import('../worker/worker.js');
     const store = new Store(o.db);
-    const worker = new SyncWorker(cfg, { store, remote: () => clientFor(o, cfg.pageConcurrency), log });
+    const metrics = metricsPort === undefined ? undefined : new (await import('../worker/metrics.js')).WorkerMetrics(store);
+    const worker = new SyncWorker(cfg, { store, remote: (hooks) => clientFor(o, cfg.pageConcurrency, hooks), log, metrics, tokenGiven: o.token !== undefined });
+    const monitor = metrics === undefined || metricsPort === undefined ? undefined : await startMonitoring(cfg, { metrics, store, worker, host: metricsHost, port: metricsPort, log });
 
     const signalled = new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
@@ -69,9 +77,38 @@ export function registerWorker(program: Command): void {
     process.once('SIGTERM', hardExit);
     setTimeout(hardExit, shutdownTimeoutMs + HARD_EXIT_MARGIN_MS).unref();
     const clean = await worker.stop(shutdownTimeoutMs, sig);
+    await monitor?.close();
     if (clean) store.close();
     process.exitCode = clean ? 0 : 1;
     // anything still holding the loop open (a run that ignored its abort) must not keep us
     setTimeout(() => process.exit(), 500).unref();
   });
+}
+
+/**
+ * The monitor of `--metrics-port` (worker/health.ts): its own queue handle
+ * (BullMQ's metrics, the health PING), closed with it. Logs `metrics.listen`
+ * with the URL. Throws ListenError when the port cannot be had.
+ */
+async function startMonitoring(
+  cfg: WorkerConfig,
+  d: { metrics: WorkerMetrics; store: Store; worker: SyncWorker; host: string; port: number; log: Logger },
+): Promise<{ close(): Promise<void> }> {
+  const [{ Queue }, { monitorConnection, startMonitor }] = await Promise.all([import('bullmq'), import('../worker/health.js')]);
+  const queue: SyncQueue = new Queue<SyncJobData, SyncJobResult, string>(cfg.queue, { connection: monitorConnection(cfg.redisUrl), skipMetasUpdate: true });
+  queue.on('error', () => {}); // the worker logs Redis trouble; /healthz reports it
+  let srv: Awaited<ReturnType<typeof startMonitor>>;
+  try {
+    srv = await startMonitor({ metrics: d.metrics, queue, store: d.store, worker: d.worker }, d.host, d.port, (m) => d.log.warn('metrics.error', { error: m }));
+  } catch (e) {
+    await queue.disconnect().catch(() => {});
+    throw e;
+  }
+  d.log.info('metrics.listen', { url: srv.url, metrics: `${srv.url}/metrics`, health: `${srv.url}/healthz` });
+  return {
+    close: async () => {
+      await srv.close();
+      await queue.close().catch(() => {});
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { ApiError, ListenError, StoreError, apiError } from '../contract/errors.
 import type { Store } from '../store/index.js';
 import { parseListParams } from '../contract/params.js';
 import { listCasesBody } from './list.js';
+import { ServeMetrics, routeOf } from './metrics.js';
 
 export interface ServeOptions {
   host?: string;
@@ -13,6 +14,8 @@ export interface ServeOptions {
   token?: string;
   /** one line per failed request; never receives the token */
   onError?: (message: string) => void;
+  /** counts every request and answers GET /metrics (serve() makes one when absent) */
+  metrics?: ServeMetrics;
 }
 
 export interface LocalServer {
@@ -65,16 +68,42 @@ export function parseTarget(raw: string | undefined): RequestTarget | null {
   }
 }
 
+/** Throws access_denied unless the request carries the server's token (when it has one). */
+function requireToken(opts: ServeOptions, req: http.IncomingMessage, q: URLSearchParams): void {
+  if (opts.token === undefined) return;
+  const t = presentedToken(req, q);
+  if (t === null || !sameSecret(t, opts.token)) throw apiError('access_denied');
+}
+
+/** Write one answer (HEAD: headers only) and count it. */
+function send(opts: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse, a: { status: number; type: string; chunks: Buffer[]; route: string; t0: number }): void {
+  res.statusCode = a.status;
+  res.setHeader('Content-Type', a.type);
+  res.setHeader('Content-Length', a.chunks.reduce((n, c) => n + c.length, 0));
+  if (req.method === 'HEAD') {
+    res.end();
+  } else {
+    // corked: the chunks leave in one write, the page's bytes never copied into one buffer
+    res.cork();
+    for (const c of a.chunks) res.write(c);
+    res.end();
+  }
+  opts.metrics?.observe(routeOf(a.route), a.status, (performance.now() - a.t0) / 1000);
+}
+
 /**
  * The offline API: `GET|HEAD /helpcenter/case` with the list semantics of
- * SPEC §1, `/healthz`, 404 for unknown paths, 405 for other methods, 400 for
+ * SPEC §1, `/healthz`, `/metrics` (Prometheus text, when `opts.metrics`;
+ * under the same token rule as the list), 404 for unknown paths, 405 for other methods, 400 for
  * a target that is not a path, 414 for one over MAX_TARGET_BYTES, 503 when
  * the store cannot be read (StoreError). Never throws: every request gets an
  * answer (Node itself answers 400/431 to requests it cannot parse).
  */
 export function handle(store: Store, opts: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const t0 = performance.now();
   let status = 200;
   let body: string | Buffer[];
+  let route = 'other';
   try {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -83,13 +112,22 @@ export function handle(store: Store, opts: ServeOptions, req: http.IncomingMessa
     if ((req.url ?? '').length > MAX_TARGET_BYTES) throw apiError('uri_too_long');
     const target = parseTarget(req.url);
     if (target === null) throw apiError('bad_request');
+    route = target.path;
     if (target.path === '/healthz') {
       body = JSON.stringify({ ok: true });
+    } else if (target.path === '/metrics' && opts.metrics !== undefined) {
+      requireToken(opts, req, target.query);
+      const m = opts.metrics;
+      m.render().then(
+        (text) => send(opts, req, res, { status: 200, type: m.contentType, chunks: [Buffer.from(text)], route, t0 }),
+        (e: unknown) => {
+          opts.onError?.(`GET /metrics: ${e instanceof Error ? e.message : String(e)}`);
+          send(opts, req, res, { status: 500, type: 'application/json; charset=utf-8', chunks: [Buffer.from(JSON.stringify(apiError('internal_error').body()))], route, t0 });
+        },
+      );
+      return;
     } else if (target.path === '/helpcenter/case') {
-      if (opts.token !== undefined) {
-        const t = presentedToken(req, target.query);
-        if (t === null || !sameSecret(t, opts.token)) throw apiError('access_denied');
-      }
+      requireToken(opts, req, target.query);
       body = listCasesBody(store, parseListParams(target.query));
     } else {
       throw apiError('not_found');
@@ -111,18 +149,7 @@ export function handle(store: Store, opts: ServeOptions, req: http.IncomingMessa
       opts.onError?.(`internal error on ${req.method} ${redactedPath(req.url)}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  const chunks = typeof body === 'string' ? [Buffer.from(body)] : body;
-  res.setHeader('Content-Length', chunks.reduce((n, c) => n + c.length, 0));
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  // corked: the chunks leave in one write, the page's bytes never copied into one buffer
-  res.cork();
-  for (const c of chunks) res.write(c);
-  res.end();
+  send(opts, req, res, { status, type: 'application/json; charset=utf-8', chunks: typeof body === 'string' ? [Buffer.from(body)] : body, route, t0 });
 }
 
 /** The request target for a log line: the `token` parameter replaced, JSON-quoted (one line, escaped), at most 200 characters. Never throws. */
@@ -158,7 +185,8 @@ function listenError(e: NodeJS.ErrnoException, host: string, port: number): List
  * 0: any free port) and answer with `handle`. Throws ListenError when the
  * address cannot be had (in use, not local, name not found, no permission).
  */
-export async function serve(store: Store, opts: ServeOptions = {}): Promise<LocalServer> {
+export async function serve(store: Store, options: ServeOptions = {}): Promise<LocalServer> {
+  const opts: ServeOptions = { ...options, metrics: options.metrics ?? new ServeMetrics(store) };
   const server = http.createServer((req, res) => {
     try {
       handle(store, opts, req, res);

@@ -5,6 +5,7 @@ import { guarded, translated } from './errors.js';
 import { acquireSyncLock, type LockOwner, type SyncLock } from './lock.js';
 import { openDb, type Db, type OpenOptions } from './open.js';
 import { CaseLookup } from './lookup.js';
+import { StoreGauges, probeWritable } from './gauges.js';
 import { CaseReader, type PageRows } from './read.js';
 import { RunLog, type RunCounters } from './runs.js';
 import { ReportQueries } from './report.js';
@@ -14,6 +15,7 @@ import { CaseWriter, type WriteCounts } from './write.js';
 import type { DeliveredCase, RejectedCase } from '../contract/validate.js';
 
 export type { StoredCase } from './lookup.js';
+export type { CaseStateCount, LastSuccess } from './gauges.js';
 export type { PageRows } from './read.js';
 export * from './runs.js';
 export type { WriteCounts } from './write.js';
@@ -55,6 +57,7 @@ export class Store {
   private searchQueries: CaseSearch | undefined;
   private reportQueries: ReportQueries | undefined;
   private lookupQueries: CaseLookup | undefined;
+  private gaugeQueries: StoreGauges | undefined;
 
   /** the absolute path, for messages */
   private readonly where: string;
@@ -179,6 +182,21 @@ export class Store {
   /** Look-up of one case by `_id` or number (`hcsync show`), prepared on first use. */
   get lookup(): CaseLookup {
     return (this.lookupQueries ??= new CaseLookup(this.db));
+  }
+
+  /** Scrape-time reads for the metrics endpoints (store/gauges.ts), prepared on first use. */
+  get gauges(): StoreGauges {
+    return (this.gaugeQueries ??= translated(this.where, () => guarded(new StoreGauges(this.db), this.where)));
+  }
+
+  /**
+   * Throws StoreError unless the store can be written now: the file is
+   * writable and the write lock can be had at once ('busy' when another
+   * process holds it, which is fine). Never waits (the worker's /healthz;
+   * store/gauges.ts probeWritable).
+   */
+  checkWritable(): 'ok' | 'busy' {
+    return translated(this.where, () => probeWritable(this.db, this.file));
   }
 
   /** The list page for a synced helpcenter (undefined: never synced). */

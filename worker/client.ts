@@ -40,6 +40,12 @@ export interface ClientOptions {
   random?: () => number;
   /** called before each wait; `attempt` is the number of the attempt that just failed */
   onRetry?: (e: { attempt: number; delayMs: number; error: TransientError }) => void;
+  /**
+   * called after every HTTP attempt, answered or not: how long it took (ms,
+   * request sent to body read) and the status (undefined: no answer). For
+   * metrics; never given the URL or headers (the token may be in them).
+   */
+  onAttempt?: (e: { durationMs: number; status: number | undefined }) => void;
 }
 
 /** 256 MiB: a real page of 500 cases with their messages is ~1.6 MB. */
@@ -164,6 +170,7 @@ export class RemoteClient {
   private readonly policy: RetryPolicy;
   private readonly random: () => number;
   private readonly onRetry: ClientOptions['onRetry'];
+  private readonly onAttempt: ClientOptions['onAttempt'];
   private readonly timeouts: { connect: number; headers: number; body: number };
   private readonly maxBytes: number;
   private sent = 0;
@@ -191,6 +198,7 @@ export class RemoteClient {
     };
     this.random = opts.random ?? Math.random;
     this.onRetry = opts.onRetry;
+    this.onAttempt = opts.onAttempt;
     const t = { connect: opts.connectTimeoutMs ?? 10_000, headers: opts.headersTimeoutMs ?? 30_000, body: opts.bodyTimeoutMs ?? 30_000 };
     this.timeouts = t;
     this.maxBytes = opts.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
@@ -237,7 +245,11 @@ export class RemoteClient {
         throw new UpstreamError(`upstream unavailable after ${n} in ${seconds(elapsedMs)} s: ${last.message}${why}`, attempt, last);
       }
       if (last.retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, performance.now() + next.delayMs);
-      this.onRetry?.({ attempt, delayMs: next.delayMs, error: last });
+      try {
+        this.onRetry?.({ attempt, delayMs: next.delayMs, error: last });
+      } catch {
+        // an observer must not change what the request did
+      }
       await sleep(next.delayMs, undefined, { signal }).catch((e: unknown) => {
         throw signal?.aborted ? signal.reason : e;
       });
@@ -293,8 +305,11 @@ export class RemoteClient {
         }, Math.max(1, Math.ceil(remainingMs)))
       : undefined;
     this.sent++;
+    const t0 = performance.now();
+    let status: number | undefined;
     try {
       const res = await this.pool.request({ path: `${this.listUrl.pathname}?${q}`, method: 'GET', headers, signal: ac.signal });
+      status = res.statusCode;
       const body = await this.readCapped(res.body, res.headers['content-length']);
       return { status: res.statusCode, statusText: res.statusText, headers: res.headers, text: body.text, bytes: body.bytes };
     } catch (e) {
@@ -307,6 +322,11 @@ export class RemoteClient {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      try {
+        this.onAttempt?.({ durationMs: performance.now() - t0, status });
+      } catch {
+        // an observer must not change what the request did
+      }
     }
   }
 

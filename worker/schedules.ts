@@ -41,13 +41,35 @@ export function schedulerId(mode: SyncMode, helpcenter: string): string {
   return `${mode}:${helpcenter.toLowerCase()}`;
 }
 
+export interface ScheduleOptions {
+  everyMs: number;
+  fullCron: string;
+  tz?: string;
+  maxDelete?: DeleteLimit;
+  concurrency?: number;
+}
+
 /** Create or replace both schedulers of a helpcenter; the full one first, so a bad cron changes nothing. */
-export async function upsertSchedule(
-  queue: SyncQueue,
-  helpcenter: string,
-  opts: { everyMs: number; fullCron: string; tz?: string; maxDelete?: DeleteLimit; concurrency?: number },
-): Promise<Schedule> {
-  const hc = helpcenter.toLowerCase();
+export async function upsertSchedule(queue: SyncQueue, helpcenter: string, opts: ScheduleOptions): Promise<Schedule> {
+  return (await upsertSchedules(queue, [helpcenter], opts))[0]!;
+}
+
+/**
+ * upsertSchedule for several helpcenters with one connection, listing the
+ * schedulers once at the end (issue 13). Returns their schedules in the
+ * order given. The ids are checked by the caller; a Redis failure part way
+ * leaves the helpcenters before it scheduled.
+ */
+export async function upsertSchedules(queue: SyncQueue, helpcenters: readonly string[], opts: ScheduleOptions): Promise<Schedule[]> {
+  for (const h of helpcenters) await upsertOne(queue, h.toLowerCase(), opts);
+  const all = new Map((await listSchedules(queue)).map((s) => [s.helpcenter, s]));
+  return helpcenters.map((h) => {
+    const hc = h.toLowerCase();
+    return all.get(hc) ?? { helpcenter: hc, every: opts.everyMs, fullCron: opts.fullCron, tz: opts.tz ?? null, next: null };
+  });
+}
+
+async function upsertOne(queue: SyncQueue, hc: string, opts: ScheduleOptions): Promise<void> {
   // the guard travels with the full sweep's job (no secret in it); without one the worker's own applies
   const full = {
     helpcenter: hc,
@@ -61,8 +83,6 @@ export async function upsertSchedule(
     { every: opts.everyMs },
     { name: JOB_NAME, data: { helpcenter: hc, mode: 'incremental' }, opts: JOB_OPTIONS },
   );
-  const all = await listSchedules(queue);
-  return all.find((s) => s.helpcenter === hc) ?? { helpcenter: hc, every: opts.everyMs, fullCron: opts.fullCron, tz: opts.tz ?? null, next: null };
 }
 
 /** Remove both schedulers of a helpcenter (and their pending next jobs); the number removed. */

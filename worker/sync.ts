@@ -328,5 +328,7 @@ function noteDrift(ctx: RunContext, step: WalkStep): void {
 
 function emitPage(ctx: RunContext, phase: 'sweep' | 'recent' | 'open', total: number, offset: number): void {
   const c = ctx.counters;
-  ctx.events.emit('page', { helpcenter: ctx.helpcenter, runId: ctx.runId, phase, pages: c.pages, cases: c.casesUpserted + c.unchanged, total, offset });
+  ctx.events.emit('page', {
+    helpcenter: ctx.helpcenter, runId: ctx.runId, phase, pages: c.pages, cases: c.casesUpserted + c.unchanged, upserted: c.casesUpserted, warnings: c.warnings, total, offset,
+  });
 }

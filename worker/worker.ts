@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
-import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
-import { HcsyncError, SyncBusyError } from '../contract/errors.js';
+import { DelayedError, MetricsTime, UnrecoverableError, Worker } from 'bullmq';
+import { AuthError, HcsyncError, SyncBusyError } from '../contract/errors.js';
 import { lockOwner, type Store } from '../store/index.js';
 import type { RemoteClient } from './client.js';
 import { SyncEmitter } from './events.js';
 import { oneLine, type LogFields, type Logger } from './log.js';
+import type { ClientHooks, WorkerMetrics } from './metrics.js';
+import { both, listenerErrorLogger, logRunEvents, refusalWarner, retryLogger } from './runlog.js';
 import { describeRedisUrl, parseJobData, workerConnection, type SyncJob, type SyncJobData, type SyncJobResult, type WorkerConfig } from './queue.js';
 import { runSync } from './sync.js';
 
@@ -32,9 +34,23 @@ const ERROR_LOG_EVERY_MS = 5000;
 
 export interface WorkerDeps {
   store: Store;
-  /** a fresh client per job: each run counts its own requests; the token lives only in here */
-  remote: () => RemoteClient;
+  /** a fresh client per job, with the run's hooks (log, metrics): each run counts its own requests; the token lives only in here */
+  remote: (hooks: ClientHooks) => RemoteClient;
   log: Logger;
+  /** counted when given (`worker --metrics-port`) */
+  metrics?: WorkerMetrics;
+  /** whether a token was configured: a refused sync without one says so, once per helpcenter */
+  tokenGiven?: boolean;
+}
+
+/** What /healthz asks of the worker. */
+export interface WorkerHealth {
+  /** a BullMQ Worker exists and is taking jobs */
+  running: boolean;
+  /** Redis closed the worker's connection and it is not ready again yet */
+  redisDown: boolean;
+  stopping: boolean;
+  activeRuns: number;
 }
 
 class ShutdownAbort extends Error {
@@ -52,11 +68,14 @@ export class SyncWorker {
   private down = false;
   private generation = 0;
   private readonly lastErrors = new Map<string, number>();
+  private readonly warnRefused: (helpcenter: string, e: AuthError) => void;
 
   constructor(
     private readonly cfg: WorkerConfig,
     private readonly deps: WorkerDeps,
-  ) {}
+  ) {
+    this.warnRefused = refusalWarner(deps.log, deps.tokenGiven !== false);
+  }
 
   start(): void {
     this.deps.log.info('worker.start', {
@@ -69,6 +88,11 @@ export class SyncWorker {
       stalledIntervalMs: this.cfg.stalledIntervalMs,
     });
     this.worker = this.createWorker();
+  }
+
+  /** For GET /healthz: is a Worker taking jobs, is Redis there, how many runs are going. */
+  health(): WorkerHealth {
+    return { running: !this.stopping && this.worker !== undefined && this.worker.isRunning(), redisDown: this.down, stopping: this.stopping, activeRuns: this.running.size };
   }
 
   /**
@@ -102,6 +126,8 @@ export class SyncWorker {
       lockDuration: this.cfg.lockDurationMs,
       stalledInterval: this.cfg.stalledIntervalMs,
       maxStalledCount: MAX_STALLED_COUNT,
+      // completed/failed counts per minute, for BullMQ's own Prometheus export (bullmq_job_completed_total, …)
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
       name: `hcsync@${hostname()}:${process.pid}`,
     });
     w.on('error', (e: Error) => this.logError(e));
@@ -176,7 +202,10 @@ export class SyncWorker {
     const t0 = Date.now();
     const progress = { pages: 0, cases: 0, total: 0 };
     let progressPending = false;
-    const events = new SyncEmitter();
+    const events = new SyncEmitter(listenerErrorLogger(log, () => fields));
+    logRunEvents(events, log, () => fields);
+    const observed = this.deps.metrics?.observeRun(data.helpcenter, events);
+    const ended = (outcome: string, ran: boolean) => this.deps.metrics?.runEnded(data.helpcenter, String(fields.mode), outcome, Date.now() - t0, ran);
     events.on('start', (e) => {
       Object.assign(fields, { runId: e.runId, mode: e.mode, resumedFrom: e.resumedFrom });
       log.info('job.start', { ...fields, scheduler: job.repeatJobKey ?? null });
@@ -193,7 +222,7 @@ export class SyncWorker {
       }
       if (e.pages === 1 || e.pages % this.cfg.logEveryPages === 0) log.info('job.page', { ...fields, phase: e.phase, ...progress });
     });
-    const client = this.deps.remote();
+    const client = this.deps.remote({ onRetry: both(retryLogger(log, () => fields), observed?.onRetry), onAttempt: observed?.onAttempt });
     try {
       const s = await runSync(this.deps.store, client, {
         helpcenter: data.helpcenter,
@@ -217,9 +246,11 @@ export class SyncWorker {
         requests: s.requests,
         durationMs: s.durationMs,
       });
+      ended('ok', true);
       return s;
     } catch (e) {
       const end = (outcome: string, extra: LogFields = {}) => {
+        ended(outcome, !outcome.endsWith('-busy'));
         const line = { ...fields, outcome, pages: progress.pages, cases: progress.cases, durationMs: Date.now() - t0, ...extra };
         if (outcome === 'failed') log.error('job.finish', line);
         else log.info('job.finish', line);
@@ -241,6 +272,7 @@ export class SyncWorker {
         end('interrupted');
         throw new DelayedError();
       }
+      if (e instanceof AuthError) this.warnRefused(data.helpcenter, e);
       const message = oneLine(e);
       const code = e instanceof HcsyncError ? e.code : 'E_INTERNAL';
       if (e instanceof HcsyncError && e.permanent) {
