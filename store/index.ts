@@ -8,6 +8,7 @@ import { CaseReader, type PageRows } from './read.js';
 import { RunLog, type RunCounters } from './runs.js';
 import { ReportQueries } from './report.js';
 import { CaseSearch } from './search.js';
+import { CaseExport } from './export.js';
 import { SweepConclusions, type DeleteLimit, type TombstoneResult } from './sweep.js';
 import { CaseWriter, type WriteCounts } from './write.js';
 import type { DeliveredCase, RejectedCase } from '../contract/validate.js';
@@ -18,6 +19,8 @@ export * from './runs.js';
 export type { WriteCounts } from './write.js';
 export { caseHash } from './write.js';
 export type { DeleteLimit, TombstoneResult } from './sweep.js';
+export { EXPORT_TABLES, type ExportTable, type ExportWindow } from './export.js';
+export { VIEW_COLUMNS, type ViewName } from './views.js';
 export type { DeliveredCase, RejectedCase } from '../contract/validate.js';
 export { lockOwner, type LockOwner, type SyncLock } from './lock.js';
 
@@ -54,6 +57,7 @@ export class Store {
   private searchQueries: CaseSearch | undefined;
   private reportQueries: ReportQueries | undefined;
   private lookupQueries: CaseLookup | undefined;
+  private exportQueries: CaseExport | undefined;
 
   /** the absolute path, for messages */
   private readonly where: string;
@@ -157,6 +161,11 @@ export class Store {
   /** Report statements, prepared on first use. */
   get report(): ReportQueries {
     return (this.reportQueries ??= translated(this.where, () => guarded(new ReportQueries(this.db), this.where)));
+  }
+
+  /** `hcsync export`'s statements (store/export.ts), prepared on first use. */
+  get export(): CaseExport {
+    return (this.exportQueries ??= translated(this.where, () => guarded(new CaseExport(this.db), this.where)));
   }
 
   /** Look-up of one case by `_id` or number (`hcsync show`), prepared on first use. */

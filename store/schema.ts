@@ -1,5 +1,6 @@
 import { contactIndexText } from './fold.js';
 import type { Db } from './open.js';
+import { VIEWS_MIGRATION } from './views.js';
 
 /** SQL to run, or a function for what SQL alone cannot do (text folded in JavaScript). */
 export type Migration = string | ((db: Db) => void);
@@ -189,6 +190,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // 3: contact fragments folded like words (a decomposed `rene\u0301.olsen@…`
   //    was indexed as is and never found); a case found by its number (`hcsync show 4242`)
   rebuildContactIndex,
+  // 4: the documented, read-only views for analysts (docs/analytics.md; store/views.ts)
+  VIEWS_MIGRATION,
 ];
 
 /** Rows read per step when a migration walks every case: bounded memory at any store size. */
