@@ -31,7 +31,8 @@ export function registerExport(program: Command): void {
     const out = typeof raw.out === 'string' && raw.out !== '-' ? raw.out : undefined;
     const opts: ExportOptions = { format, table, ...parseWindow(raw), bom: format === 'csv' && (out !== undefined || raw.bom === true) };
     if (o.helpcenter !== undefined) opts.helpcenter = o.helpcenter;
-    const store = new Store(o.db, { readonly: true });
+    // no memory map: every page a map reads stays in RSS, and an export reads the whole store
+    const store = new Store(o.db, { readonly: true, mmap: false });
     try {
       if (out === undefined) {
         // remote text on a terminal: nothing it would act on (files and pipes get the data as is)
