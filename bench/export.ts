@@ -3,7 +3,7 @@
  * into a file by a process of its own, with that process's peak RSS. The
  * export must stream, so the peak RSS stays flat from 20k to 200k cases.
  * Standalone: `node dist/bench/export.js STORE…` (e.g. stores made by
- * bench/make-store.ts) prints one JSON line per store.
+ * bench/make-store.ts) prints a line per export.
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -48,6 +48,6 @@ export function describeExport(f: ExportFigure): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const db of process.argv.slice(2)) {
-    for (const f of await benchExport(db)) process.stdout.write(`${JSON.stringify({ db, ...f, value: describeExport(f) })}\n`);
+    for (const f of await benchExport(db)) process.stdout.write(`${path.basename(db)}: export --format ${f.format} --table ${f.table}`.padEnd(56) + `${describeExport(f)}\n`);
   }
 }
