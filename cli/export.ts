@@ -48,7 +48,7 @@ export function registerExport(program: Command): void {
         throw file.abort(e);
       }
       await file.commit();
-      process.stderr.write(`${rows} ${table === 'cases' ? 'cases' : table} written to ${path.resolve(file.path)}\n`);
+      process.stderr.write(`${rows} ${table} written to ${path.resolve(file.path)}\n`);
     } finally {
       store.close();
     }

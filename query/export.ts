@@ -53,7 +53,9 @@ const NL = Buffer.from('\n');
 
 /**
  * Stream one table to `out`, one read transaction for every helpcenter.
- * Does not end `out`. Throws ApiError not_synced (exit 1) for a helpcenter
+ * Does not end `out`. The store's connection is busy until the promise
+ * settles (a statement is being read between writes): run nothing else on
+ * this Store meanwhile; open a second one for that. Throws ApiError not_synced (exit 1) for a helpcenter
  * never synced, StoreError when the store cannot be read, and whatever
  * `out` fails with (EPIPE, ENOSPC).
  */

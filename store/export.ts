@@ -50,6 +50,7 @@ export class CaseExport {
   private readonly s;
   private readonly db: Db;
 
+  /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(db: Db) {
     this.db = db;
     const cols = (t: ExportTable) => VIEW_COLUMNS[EXPORT_VIEWS[t]].join(', ');

@@ -111,6 +111,7 @@ function args(hc: number, w: ReportWindow): WindowArgs {
 export class ReportQueries {
   private readonly s;
 
+  /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(db: Db) {
     this.s = {
       helpcenters: db.prepare<[], ReportHelpcenter>(`SELECT ${HELPCENTER} WHERE first_page_ms IS NOT NULL ORDER BY id`),

@@ -2,12 +2,13 @@ import { contactIndexText } from './fold.js';
 import type { Db } from './open.js';
 import { VIEWS_MIGRATION } from './views.js';
 
-/** SQL to run, or a function for what SQL alone cannot do (text folded in JavaScript). */
+/** @internal SQL to run, or a function for what SQL alone cannot do (text folded in JavaScript). */
 export type Migration = string | ((db: Db) => void);
 
 /**
  * Numbered migrations, applied in order and recorded in `PRAGMA user_version`.
  * Never edit a shipped migration: add the next number.
+ * @internal
  */
 export const MIGRATIONS: readonly Migration[] = [
   // 1: cases, messages, full-text indexes, sync bookkeeping
