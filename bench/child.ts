@@ -8,10 +8,15 @@
  *                                         with: fetch a page, parse it, write cases,
  *                                         messages and one FTS index in one
  *                                         transaction, then the next page
+ *   export {db, format, table, out}       — `hcsync export`'s streaming into a file
  */
 import Database from 'better-sqlite3';
 import { request } from 'undici';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { exportTable, type ExportFormat } from '../query/export.js';
+import type { ExportTable } from '../store/index.js';
 import { Store, zeroCounters } from '../store/index.js';
 import { RemoteClient, type Page } from '../worker/client.js';
 import { runSync } from '../worker/sync.js';
@@ -20,6 +25,10 @@ import type { ListParams } from '../contract/types.js';
 
 interface Args {
   url: string;
+  /** export: the format, table and file */
+  format?: ExportFormat;
+  table?: ExportTable;
+  out?: string;
   helpcenter: string;
   db: string;
   mode?: 'full' | 'incremental';
@@ -74,6 +83,19 @@ async function writeJob(a: Args): Promise<Record<string, number | string>> {
   return { ms: writeMs, cases, maxRssKb: process.resourceUsage().maxRSS };
 }
 
+/** The export as the CLI runs it with --out: a read-only store streamed into a file. */
+async function exportJob(a: Args): Promise<Record<string, number>> {
+  const store = new Store(a.db, { readonly: true, mmap: false }); // as cli/export.ts opens it
+  const out = createWriteStream(a.out!);
+  const t0 = performance.now();
+  const r = await exportTable(store, out, { format: a.format ?? 'ndjson', table: a.table ?? 'cases' });
+  out.end();
+  await once(out, 'close');
+  const ms = performance.now() - t0;
+  store.close();
+  return { ms, rows: r.rows, bytes: r.bytes, maxRssKb: process.resourceUsage().maxRSS, cpuMs: cpuMs() };
+}
+
 function cpuMs(): number {
   const u = process.resourceUsage();
   return (u.userCPUTime + u.systemCPUTime) / 1000;
@@ -120,6 +142,7 @@ async function referenceJob(a: Args): Promise<Record<string, number>> {
 
 const [job, json] = process.argv.slice(2);
 const args = JSON.parse(json ?? '{}') as Args;
-const out = job === 'sync' ? await syncJob(args) : job === 'write' ? await writeJob(args) : job === 'reference' ? await referenceJob(args) : undefined;
+const jobs: Record<string, (a: Args) => Promise<Record<string, number | string>>> = { sync: syncJob, write: writeJob, reference: referenceJob, export: exportJob };
+const out = await jobs[job ?? '']?.(args);
 if (!out) throw new Error(`unknown bench job ${job}`);
 process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -7,6 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchExport, describeExport, type ExportFigure } from './export.js';
+import { runChild } from './jobs.js';
 import { benchList } from './list.js';
 import { benchSearch } from './search.js';
 import { benchServe, benchServeRandom, type ServeFigure, type ServeLatency } from './serve.js';
@@ -15,7 +17,6 @@ import { Store } from '../store/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.resolve(here, '..', '..', 'bin', 'hcsync.js');
-const CHILD = path.join(here, 'child.js');
 
 interface Row {
   measure: string;
@@ -38,15 +39,6 @@ function startSim(cases: number, latencyMs = 0): Promise<{ child: ChildProcess; 
       }
     });
     child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-}
-
-function runChild(job: string, args: object): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, job, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`${job} child exited with ${code}`))));
   });
 }
 
@@ -126,6 +118,8 @@ async function main(): Promise<void> {
           process.stderr.write('bench: serve, random list queries from a fresh start\n');
           serveRandom = await benchServeRandom(BIN, db, sim.helpcenter, { ALL: live, UNHANDLED: u, HANDLING: hd, CLOSED: live - u - hd });
         }
+        process.stderr.write('bench: export (ndjson and csv, each in a process of its own)\n');
+        const exported: ExportFigure[] = await benchExport(db);
         const dbBytes = fileSize(db);
         rows.push(
           { measure: `${fmt(n)}: full sync`, value: `${fmt(syncRate)} cases/s, ${fmt(sync.bytes! / sync.ms! / 1000, 1)} MB/s, ${fmt(sync.ms! / 1000, 1)} s`, budget: '', ok: null },
@@ -151,6 +145,9 @@ async function main(): Promise<void> {
           { measure: `${fmt(n)}: quiet incremental requests`, value: `${incr.requests} (U=${u}, H=${hd})`, budget: `≤ ${reqBudget}`, ok: incr.requests! <= reqBudget },
           { measure: `${fmt(n)}: store size`, value: `${fmt(dbBytes / 1e6, 1)} MB on disk (${sizeRows.map((r) => `${r.part} ${fmt(r.bytes / 1e6, 1)}`).join(', ')}) from ${fmt(rawJson / 1e6, 1)} MB of case JSON`, budget: 'reported', ok: null },
         );
+        for (const f of exported) {
+          rows.push({ measure: `${fmt(n)}: export --format ${f.format} --table ${f.table}`, value: describeExport(f), budget: 'peak RSS flat in size', ok: null });
+        }
         if (search) {
           rows.push({ measure: `${fmt(n)}: search (${fmt(messages)} messages), ${search.n} queries`, value: `p50 ${fmt(search.p50, 2)} ms, p95 ${fmt(search.p95, 2)} ms`, budget: 'p95 ≤ 50 ms', ok: search.p95 <= 50 });
         }
@@ -172,7 +169,7 @@ async function main(): Promise<void> {
             { measure: `${fmt(n)}: serve HTTP, limit 500, random`, value: `p50 ${fmt(r.limit500.p50, 2)} ms, p95 ${fmt(r.limit500.p95, 2)} ms`, budget: 'p95 ≤ 10 ms', ok: r.limit500.p95 <= 10 },
           );
         }
-        (results.sizes as Record<string, unknown>)[n] = { sync, write, incr, reference, syncRate, writeRate, ratio, reqBudget, open: { u, h: hd }, dbBytes, rawJson, sizeRows, list, messages, search, serve, serveRandom };
+        (results.sizes as Record<string, unknown>)[n] = { sync, write, incr, reference, syncRate, writeRate, ratio, reqBudget, open: { u, h: hd }, dbBytes, rawJson, sizeRows, list, messages, search, serve, serveRandom, exported };
       } finally {
         sim.child.kill('SIGTERM');
       }

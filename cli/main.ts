@@ -4,6 +4,7 @@ import { safeLine, terminalSafe } from '../contract/text.js';
 import { userAgentString } from '../worker/client.js';
 import { registerCases } from './cases.js';
 import { registerDemo } from './demo.js';
+import { registerExport } from './export.js';
 import { registerReport } from './report.js';
 import { queueStatus, registerSchedule } from './schedule.js';
 import { setColorFlag } from './output.js';
@@ -41,6 +42,7 @@ registerDemo(program);
 registerVerify(program);
 registerSearch(program);
 registerReport(program);
+registerExport(program);
 registerWorker(program);
 registerSchedule(program);
 

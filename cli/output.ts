@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import path from 'node:path';
 import { HcsyncError, UsageError } from '../contract/errors.js';
 import { lastActivityMs } from '../contract/order.js';
@@ -125,6 +126,32 @@ function makeDirectories(dir: string): void {
   for (const d of missing) mkdirSync(d);
 }
 
+/** Where `--out FILE` goes: a device or FIFO is written in place; a file (through a symlink: its target) is replaced. */
+function outTarget(file: string): { abs: string; inPlace: boolean } {
+  const abs = path.resolve(file);
+  const st = statSync(abs, { throwIfNoEntry: false }); // follows a symlink
+  if (st?.isDirectory()) {
+    throw new UsageError(`--out ${file} is a directory; give a file name (a new one inside it, or a file to replace)`);
+  }
+  // a device, a FIFO, a socket (/dev/null, /dev/stdout): written to, never replaced by a file
+  if (st && !st.isFile()) return { abs, inPlace: true };
+  // a symlink: replace the file it points to, and keep the link
+  return { abs: st ? realpathSync(abs) : abs, inPlace: false };
+}
+
+/** A name of our own beside `abs`, for the file that is renamed over it. */
+function tempBeside(abs: string): string {
+  return path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** One line for a file that cannot be written (exit 1). */
+function writeError(e: unknown, abs: string, what: string, step?: string): HcsyncError {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  // ENOENT for a parent that exists: a file system where nothing new can be made (/proc, /sys)
+  const why = step && code === 'ENOENT' && !step.startsWith('cannot replace') ? 'nothing new can be created there' : (FILE_PROBLEMS[code] ?? (e instanceof Error ? e.message.split('\n')[0] : String(e)));
+  return new HcsyncError('E_WRITE', `cannot write the ${what} to ${abs}: ${step ? `${step}: ` : ''}${why}`, { exitCode: 1 });
+}
+
 /**
  * Write `text` to `file` atomically: into a temp file in the same directory
  * (created if missing), then renamed over `file`, so a reader never sees half
@@ -132,25 +159,17 @@ function makeDirectories(dir: string): void {
  * usage error (exit 2); a file that cannot be written is one line, exit 1.
  */
 export function writeFileAtomically(file: string, text: string, what = 'file'): void {
-  let abs = path.resolve(file);
-  const st = statSync(abs, { throwIfNoEntry: false }); // follows a symlink
-  if (st?.isDirectory()) {
-    throw new UsageError(`--out ${file} is a directory; give a file name (a new one inside it, or a file to replace)`);
-  }
-  if (st && !st.isFile()) {
-    // a device, a FIFO, a socket (/dev/null, /dev/stdout): written to, never replaced by a file
+  const { abs, inPlace } = outTarget(file);
+  if (inPlace) {
     try {
       writeFileSync(abs, text);
       return;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? '';
-      throw new HcsyncError('E_WRITE', `cannot write the ${what} to ${abs}: ${FILE_PROBLEMS[code] ?? (e instanceof Error ? e.message.split('\n')[0] : String(e))}`, { exitCode: 1 });
+      throw writeError(e, abs, what);
     }
   }
-  // a symlink: replace the file it points to, and keep the link
-  if (st) abs = realpathSync(abs);
   const dir = path.dirname(abs);
-  const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempBeside(abs);
   let step = `cannot create the directory ${dir}`;
   try {
     makeDirectories(dir);
@@ -161,9 +180,62 @@ export function writeFileAtomically(file: string, text: string, what = 'file'): 
   } catch (e) {
     // a write that failed half way (disk full) leaves the temp file: it goes too
     rmSync(tmp, { force: true });
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    // ENOENT for a parent that exists: a file system where nothing new can be made (/proc, /sys)
-    const why = code === 'ENOENT' && !step.startsWith('cannot replace') ? 'nothing new can be created there' : (FILE_PROBLEMS[code] ?? (e instanceof Error ? e.message.split('\n')[0] : String(e)));
-    throw new HcsyncError('E_WRITE', `cannot write the ${what} to ${abs}: ${step}: ${why}`, { exitCode: 1 });
+    throw writeError(e, abs, what, step);
   }
+}
+
+/** A file being streamed into: `commit` puts it in place, `abort` leaves nothing behind. */
+export interface OutStream {
+  stream: Writable;
+  /** the absolute path written */
+  path: string;
+  /** end the stream, wait for every byte, rename the temp file over the target */
+  commit(): Promise<void>;
+  /** stop and remove the temp file; `e` becomes one line (exit 1) unless it is already ours */
+  abort(e: unknown): unknown;
+}
+
+/**
+ * `writeFileAtomically` for output too large to hold: a write stream into a
+ * temp file beside `file`, renamed over it by `commit`. The same rules: a
+ * directory is a usage error, a device or FIFO is written in place, a
+ * symlink's target is replaced, missing directories are created.
+ */
+export function openOutStream(file: string, what = 'file'): OutStream {
+  const { abs, inPlace } = outTarget(file);
+  const tmp = inPlace ? abs : tempBeside(abs);
+  const dir = path.dirname(abs);
+  let step = `cannot create the directory ${dir}`;
+  let fd: number;
+  try {
+    if (!inPlace) makeDirectories(dir);
+    step = inPlace ? 'cannot open it' : `cannot create a file in ${dir}`;
+    fd = openSync(tmp, inPlace ? 'w' : 'wx');
+  } catch (e) {
+    throw writeError(e, abs, what, step);
+  }
+  const stream = createWriteStream('', { fd });
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.once('close', resolve);
+    stream.once('error', reject);
+  });
+  ended.catch(() => {}); // observed by commit; an abort needs no second report
+  return {
+    stream,
+    path: abs,
+    async commit() {
+      stream.end();
+      try {
+        await ended;
+        if (!inPlace) renameSync(tmp, abs);
+      } catch (e) {
+        throw this.abort(e);
+      }
+    },
+    abort(e: unknown) {
+      stream.destroy();
+      if (!inPlace) rmSync(tmp, { force: true });
+      return e instanceof HcsyncError ? e : writeError(e, abs, what);
+    },
+  };
 }

@@ -6,11 +6,62 @@
  * them parses messages.
  */
 
+/** A StoreError's code: SQLite's condition translated (store/errors.ts), or what opening or locking the store found. */
+export type StoreErrorCode =
+  | 'E_STORE_BUSY'
+  | 'E_STORE_FULL'
+  | 'E_STORE_READONLY'
+  | 'E_STORE_CORRUPT'
+  | 'E_STORE_NOT_A_DB'
+  | 'E_STORE_CANTOPEN'
+  | 'E_STORE_IO'
+  | 'E_STORE_SQLITE'
+  | 'E_STORE_OPEN'
+  | 'E_STORE_MISSING'
+  | 'E_STORE_IS_DIR'
+  | 'E_STORE_FOREIGN'
+  | 'E_STORE_TOO_NEW'
+  | 'E_STORE_OLD'
+  | 'E_STORE_WAL_UNREADABLE'
+  | 'E_STORE_LOCK';
+
+/** A TransientError's code: why one request failed in a way a retry may mend (worker/client.ts). */
+export type TransientErrorCode = 'E_NETWORK' | 'E_TIMEOUT' | 'E_HTTP_5XX' | 'E_RATE_LIMITED' | 'E_BAD_BODY' | 'E_BODY_TOO_LARGE';
+
+/** A SyncError's code: the remote contradicted itself beyond the walk's bound, or something unexpected ended the run. */
+export type SyncErrorCode = 'E_REMOTE_INCONSISTENT' | 'E_INTERNAL';
+
+/** An ApiError's code: E_INVALID_PARAM for a 422, else E_API_ and the error key (`E_API_NOT_SYNCED`). */
+export type ApiErrorCode = 'E_INVALID_PARAM' | `E_API_${Uppercase<ApiErrorKey>}`;
+
+/**
+ * Every `code` an HcsyncError can have: stable, for programs to branch on
+ * (messages are for people and may change).
+ */
+export type ErrorCode =
+  | 'E_USAGE'
+  | ApiErrorCode
+  | 'E_AUTH'
+  | 'E_REMOTE_REJECTED'
+  | TransientErrorCode
+  | 'E_UPSTREAM'
+  | StoreErrorCode
+  | 'E_SYNC_BUSY'
+  | 'E_LISTEN'
+  | SyncErrorCode
+  // raised by the CLI and the worker
+  | 'E_WRITE'
+  | 'E_NOT_FOUND'
+  | 'E_INTERRUPTED'
+  | 'E_VERIFY_DIFF'
+  | 'E_JOB_DATA'
+  | 'E_REDIS';
+
 export class HcsyncError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly permanent: boolean;
   readonly exitCode: number;
-  constructor(code: string, message: string, opts: { permanent?: boolean; exitCode?: number; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { permanent?: boolean; exitCode?: number; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
@@ -21,6 +72,7 @@ export class HcsyncError extends Error {
 
 /** Bad command-line input: exit code 2. */
 export class UsageError extends HcsyncError {
+  declare readonly code: 'E_USAGE';
   constructor(message: string) {
     super('E_USAGE', message, { permanent: true, exitCode: 2 });
   }
@@ -32,11 +84,12 @@ export class UsageError extends HcsyncError {
  * (403/404/405) and for never-synced helpcenters (404 not_synced).
  */
 export class ApiError extends HcsyncError {
+  declare readonly code: ApiErrorCode;
   readonly status: number;
   readonly key: string;
   readonly description: string;
   constructor(status: number, key: string, description: string) {
-    super(status === 422 ? 'E_INVALID_PARAM' : `E_API_${key.toUpperCase()}`, `${key}: ${description}`, {
+    super(status === 422 ? 'E_INVALID_PARAM' : (`E_API_${key.toUpperCase()}` as ApiErrorCode), `${key}: ${description}`, {
       permanent: true,
       exitCode: status === 422 ? 2 : 1,
     });
@@ -77,6 +130,7 @@ export function apiError(key: ApiErrorKey): ApiError {
 
 /** The remote rejected our credentials (401/403): permanent for a run. */
 export class AuthError extends HcsyncError {
+  declare readonly code: 'E_AUTH';
   readonly status: number;
   readonly key: string;
   constructor(status: number, key: string, message: string) {
@@ -88,6 +142,7 @@ export class AuthError extends HcsyncError {
 
 /** The remote answered 422 to a request we built: permanent (bad helpcenter id or parameter). */
 export class RemoteRejectedError extends HcsyncError {
+  declare readonly code: 'E_REMOTE_REJECTED';
   readonly status: number;
   readonly key: string;
   constructor(status: number, key: string, message: string) {
@@ -103,10 +158,11 @@ export class RemoteRejectedError extends HcsyncError {
  * escapes as an UpstreamError.
  */
 export class TransientError extends HcsyncError {
+  declare readonly code: TransientErrorCode;
   readonly status: number | undefined;
   /** delay the server asked for (Retry-After), in ms */
   readonly retryAfterMs: number | undefined;
-  constructor(code: string, message: string, opts: { status?: number; retryAfterMs?: number; cause?: unknown } = {}) {
+  constructor(code: TransientErrorCode, message: string, opts: { status?: number; retryAfterMs?: number; cause?: unknown } = {}) {
     super(code, message, { permanent: false, exitCode: 1, cause: opts.cause });
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
@@ -115,6 +171,7 @@ export class TransientError extends HcsyncError {
 
 /** The upstream stayed unavailable through every retry. */
 export class UpstreamError extends HcsyncError {
+  declare readonly code: 'E_UPSTREAM';
   readonly attempts: number;
   readonly last: TransientError;
   constructor(message: string, attempts: number, last: TransientError) {
@@ -132,11 +189,12 @@ export class UpstreamError extends HcsyncError {
  * line naming the file and what to do.
  */
 export class StoreError extends HcsyncError {
+  declare readonly code: StoreErrorCode;
   /** the file concerned, when known */
   readonly file: string | undefined;
   /** SQLite's extended result code (SQLITE_FULL, SQLITE_IOERR_WRITE, …) when SQLite raised it */
   readonly sqliteCode: string | undefined;
-  constructor(code: string, message: string, opts: { permanent?: boolean; file?: string; sqliteCode?: string; cause?: unknown } = {}) {
+  constructor(code: StoreErrorCode, message: string, opts: { permanent?: boolean; file?: string; sqliteCode?: string; cause?: unknown } = {}) {
     super(code, message, { permanent: opts.permanent ?? true, exitCode: 1, cause: opts.cause });
     this.file = opts.file;
     this.sqliteCode = opts.sqliteCode;
@@ -145,6 +203,7 @@ export class StoreError extends HcsyncError {
 
 /** One sync per helpcenter at a time: another run holds its sync lock (store/lock.ts). Transient. */
 export class SyncBusyError extends HcsyncError {
+  declare readonly code: 'E_SYNC_BUSY';
   readonly owner: string;
   constructor(helpcenter: string, owner: string) {
     super('E_SYNC_BUSY', `helpcenter ${helpcenter} is being synced by ${owner}`, { permanent: false, exitCode: 1 });
@@ -154,6 +213,7 @@ export class SyncBusyError extends HcsyncError {
 
 /** A server could not listen: address in use, not an address of this machine, host name not found, no permission. Exit 1. */
 export class ListenError extends HcsyncError {
+  declare readonly code: 'E_LISTEN';
   constructor(message: string, cause?: unknown) {
     super('E_LISTEN', message, { permanent: true, exitCode: 1, cause });
   }
@@ -161,7 +221,8 @@ export class ListenError extends HcsyncError {
 
 /** The sync gave up (e.g. drift it could not recover from within its bounds). */
 export class SyncError extends HcsyncError {
-  constructor(code: string, message: string, opts: { permanent?: boolean } = {}) {
+  declare readonly code: SyncErrorCode;
+  constructor(code: SyncErrorCode, message: string, opts: { permanent?: boolean } = {}) {
     super(code, message, { permanent: opts.permanent ?? false, exitCode: 1 });
   }
 }

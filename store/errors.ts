@@ -1,4 +1,4 @@
-import { HcsyncError, StoreError } from '../contract/errors.js';
+import { HcsyncError, StoreError, type StoreErrorCode } from '../contract/errors.js';
 
 /**
  * The one translation of driver errors: every better-sqlite3 `SqliteError`
@@ -20,7 +20,7 @@ import { HcsyncError, StoreError } from '../contract/errors.js';
  */
 
 interface Kind {
-  code: string;
+  code: StoreErrorCode;
   permanent: boolean;
   /** `f` the file, `c` SQLite's extended code */
   say: (f: string, c: string) => string;

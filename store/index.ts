@@ -10,6 +10,7 @@ import { CaseReader, type PageRows } from './read.js';
 import { RunLog, type RunCounters } from './runs.js';
 import { ReportQueries } from './report.js';
 import { CaseSearch } from './search.js';
+import { CaseExport } from './export.js';
 import { SweepConclusions, type DeleteLimit, type TombstoneResult } from './sweep.js';
 import { CaseWriter, type WriteCounts } from './write.js';
 import type { DeliveredCase, RejectedCase } from '../contract/validate.js';
@@ -21,6 +22,8 @@ export * from './runs.js';
 export type { WriteCounts } from './write.js';
 export { caseHash } from './write.js';
 export type { DeleteLimit, TombstoneResult } from './sweep.js';
+export { EXPORT_TABLES, type ExportTable, type ExportWindow } from './export.js';
+export { VIEW_COLUMNS, type ViewName } from './views.js';
 export type { DeliveredCase, RejectedCase } from '../contract/validate.js';
 export { lockOwner, type LockOwner, type SyncLock } from './lock.js';
 
@@ -47,10 +50,18 @@ export interface PageWrite {
  * No SqliteError leaves it: the constructor, its methods and those of
  * `runs`, `reader`, `search` and `report` throw StoreError instead
  * (store/errors.ts). `db` is the raw connection, for tests and the bench.
+ *
+ * For library users (index.ts) a Store is a handle: `openStore` makes one,
+ * the query functions take it, `close()` ends it. Members tagged internal
+ * are left out of the published declarations (tsconfig.build.json
+ * stripInternal), so the public types never name better-sqlite3's.
  */
 export class Store {
+  /** @internal */
   readonly db: Db;
+  /** @internal */
   readonly runs: RunLog;
+  /** @internal */
   readonly reader: CaseReader;
   private readonly writer: CaseWriter;
   private readonly conclusions: SweepConclusions;
@@ -58,12 +69,17 @@ export class Store {
   private reportQueries: ReportQueries | undefined;
   private lookupQueries: CaseLookup | undefined;
   private gaugeQueries: StoreGauges | undefined;
+  private exportQueries: CaseExport | undefined;
 
   /** the absolute path, for messages */
   private readonly where: string;
 
-  /** Opens the store (see openDb). Throws StoreError. */
-  constructor(readonly file: string, opts: OpenOptions = {}) {
+  /** the store file as given */
+  readonly file: string;
+
+  /** @internal Opens the store (see openDb; the library's openStore). Throws StoreError. */
+  constructor(file: string, opts: OpenOptions = {}) {
+    this.file = file;
     this.where = file === ':memory:' ? file : path.resolve(file);
     const db = (this.db = openDb(file, opts));
     try {
@@ -84,6 +100,7 @@ export class Store {
    * as 'interrupted'. Throws SyncBusyError while another run holds it, and
    * StoreError when the lock cannot be made or the store not written.
    */
+  /** @internal */
   lockHelpcenter(helpcenter: string, owner: LockOwner, nowMs: number): SyncLock {
     const lock = acquireSyncLock(this.file, helpcenter, owner);
     try {
@@ -96,6 +113,7 @@ export class Store {
   }
 
   /** Run `fn` in one read transaction (one committed state); SQLite errors become StoreError. */
+  /** @internal */
   read<T>(fn: () => T): T {
     return translated(this.where, () => this.db.transaction(fn)());
   }
@@ -106,6 +124,7 @@ export class Store {
    * with SQLITE_BUSY when another process commits in between (busy_timeout
    * does not cover that upgrade); IMMEDIATE waits for the lock at BEGIN.
    */
+  /** @internal */
   writePage(w: PageWrite): { counts: WriteCounts; counters: RunCounters } {
     return translated(this.where, () => this.db.transaction(() => {
       const counts = this.writer.upsertCases(w.hc, w.runId, w.nowMs, w.cases);
@@ -120,6 +139,7 @@ export class Store {
     }).immediate());
   }
 
+  /** @internal */
   /**
    * A first sync into an empty store writes its rows without the list
    * indexes and builds them at its end (store/bulk.ts). Returns true when
@@ -131,12 +151,14 @@ export class Store {
     return translated(this.where, () => this.db.transaction(() => deferListIndexes(this.db)).immediate());
   }
 
+  /** @internal */
   /** Build the list indexes a deferListIndexes dropped; returns how many. Throws StoreError. */
   buildListIndexes(): number {
     return translated(this.where, () => this.db.transaction(() => buildMissingListIndexes(this.db)).immediate());
   }
 
   /** Conclude a verified complete sweep: tombstones within the mass-deletion guard (store/sweep.ts). */
+  /** @internal */
   applyTombstones(a: { sweepId: number; runId: number; hc: number; nowMs: number; maxDelete: DeleteLimit }): TombstoneResult {
     return translated(this.where, () =>
       this.db
@@ -150,45 +172,60 @@ export class Store {
   }
 
   /** A sweep that could not be verified: forget the absences it noted (they prove nothing). */
+  /** @internal */
   abandonSweep(hc: number): void {
     translated(this.where, () => this.db.transaction(() => this.conclusions.abandonSweep(hc)).immediate());
   }
 
   /** Live cases the mass-deletion guard holds for a helpcenter. */
+  /** @internal */
   heldDeletions(hc: number): number {
     return translated(this.where, () => this.conclusions.heldDeletions(hc));
   }
 
   /** Local live open cases not among `ids`: the candidates an incremental may infer closed. */
+  /** @internal */
   openCasesNotIn(hc: number, ids: readonly string[]): string[] {
     return translated(this.where, () => this.conclusions.openCasesNotIn(hc, ids));
   }
 
   /** Mark these open cases CLOSED (inferred); returns how many were changed. */
+  /** @internal */
   inferClosed(runId: number, hc: number, nowMs: number, ids: readonly string[]): number {
     return translated(this.where, () => this.db.transaction(() => this.conclusions.inferClosed(runId, hc, nowMs, ids)).immediate());
   }
 
   /** Search statements, prepared on first use (list-only processes never pay for them). */
+  /** @internal */
   get search(): CaseSearch {
     return (this.searchQueries ??= translated(this.where, () => guarded(new CaseSearch(this.db), this.where)));
   }
 
   /** Report statements, prepared on first use. */
+  /** @internal */
   get report(): ReportQueries {
     return (this.reportQueries ??= translated(this.where, () => guarded(new ReportQueries(this.db), this.where)));
   }
 
+  /** `hcsync export`'s statements (store/export.ts), prepared on first use. */
+  /** @internal */
+  get export(): CaseExport {
+    return (this.exportQueries ??= translated(this.where, () => guarded(new CaseExport(this.db), this.where)));
+  }
+
   /** Look-up of one case by `_id` or number (`hcsync show`), prepared on first use. */
+  /** @internal */
   get lookup(): CaseLookup {
     return (this.lookupQueries ??= new CaseLookup(this.db));
   }
 
+  /** @internal */
   /** Scrape-time reads for the metrics endpoints (store/gauges.ts), prepared on first use. */
   get gauges(): StoreGauges {
     return (this.gaugeQueries ??= translated(this.where, () => guarded(new StoreGauges(this.db), this.where)));
   }
 
+  /** @internal */
   /**
    * Throws StoreError unless the store can be written now: the file is
    * writable and the write lock can be had at once ('busy' when another
@@ -200,11 +237,13 @@ export class Store {
   }
 
   /** The list page for a synced helpcenter (undefined: never synced). */
+  /** @internal */
   listPage(p: ListParams): PageRows | undefined {
     const hc = this.reader.syncedHelpcenter(p.id);
     return hc === undefined ? undefined : this.reader.page(hc, p);
   }
 
+  /** @internal */
   /**
    * Warm every synced helpcenter's lists (CaseReader.warm): for a server,
    * before it listens. Returns how many helpcenters. Throws StoreError.

@@ -26,6 +26,7 @@ const COLUMNS = `h.id AS helpcenter, c.id, c.case_number AS caseNumber, c.json, 
 export class CaseLookup {
   private readonly s;
 
+  /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(db: Db) {
     this.s = {
       byId: db.prepare<[string], StoredCase>(`SELECT ${COLUMNS} WHERE c.id = ? ORDER BY h.id`),

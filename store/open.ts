@@ -13,6 +13,7 @@ import { MIGRATIONS } from './schema.js';
 // name starting with `file:` is a URI, and store paths are made absolute.
 process.env.SQLITE_USE_URI ??= '1';
 
+/** @internal the raw connection: store/ only */
 export type Db = Database.Database;
 
 export interface OpenOptions {
@@ -43,6 +44,7 @@ export interface OpenOptions {
  * is E_STORE_IS_DIR; a writer on a read-only file or directory gets
  * E_STORE_READONLY. Every SQLite error is translated (store/errors.ts).
  */
+/** @internal */
 export function openDb(file: string, opts: OpenOptions = {}): Db {
   const readonly = opts.readonly ?? false;
   const name = file === ':memory:' ? file : path.resolve(file);

@@ -62,6 +62,7 @@ export class CaseReader {
   private readonly step: number;
   private readonly direct: number;
 
+  /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(
     private readonly db: Db,
     tuning: ListTuning = DEFAULT_TUNING,

@@ -69,7 +69,7 @@ export interface ReportEventRow {
 }
 
 // Ids are lower-case hex, so every id sorts below 'g': the open upper bound.
-const NO_UPPER_ID = 'g';
+export const NO_UPPER_ID = 'g';
 const MAX_ID_SECONDS = 0xffffffff;
 
 /**
@@ -77,7 +77,7 @@ const MAX_ID_SECONDS = 0xffffffff;
  * are whole seconds, so created_ms >= ms ⇔ seconds >= ⌈ms / 1000⌉, and an id
  * compares to that 8-digit prefix as its creation time does (same for `<`).
  */
-function idBound(ms: number): string {
+export function idBound(ms: number): string {
   const s = Math.ceil(ms / 1000);
   if (s <= 0) return '';
   if (s > MAX_ID_SECONDS) return NO_UPPER_ID;
@@ -111,6 +111,7 @@ function args(hc: number, w: ReportWindow): WindowArgs {
 export class ReportQueries {
   private readonly s;
 
+  /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(db: Db) {
     this.s = {
       helpcenters: db.prepare<[], ReportHelpcenter>(`SELECT ${HELPCENTER} WHERE first_page_ms IS NOT NULL ORDER BY id`),

@@ -80,6 +80,7 @@ export interface CaseCounts {
 export class RunLog {
   private readonly s;
 
+  /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(private readonly db: Db) {
     this.s = {
       insertHc: db.prepare('INSERT INTO helpcenters (id) VALUES (?) ON CONFLICT (id) DO NOTHING'),

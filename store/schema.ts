@@ -1,12 +1,14 @@
 import { contactIndexText } from './fold.js';
 import type { Db } from './open.js';
+import { VIEWS_MIGRATION } from './views.js';
 
-/** SQL to run, or a function for what SQL alone cannot do (text folded in JavaScript). */
+/** @internal SQL to run, or a function for what SQL alone cannot do (text folded in JavaScript). */
 export type Migration = string | ((db: Db) => void);
 
 /**
  * Numbered migrations, applied in order and recorded in `PRAGMA user_version`.
  * Never edit a shipped migration: add the next number.
+ * @internal
  */
 export const MIGRATIONS: readonly Migration[] = [
   // 1: cases, messages, full-text indexes, sync bookkeeping
@@ -189,6 +191,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // 3: contact fragments folded like words (a decomposed `rene\u0301.olsen@…`
   //    was indexed as is and never found); a case found by its number (`hcsync show 4242`)
   rebuildContactIndex,
+  // 4: the documented, read-only views for analysts (docs/analytics.md; store/views.ts)
+  VIEWS_MIGRATION,
 ];
 
 /** Rows read per step when a migration walks every case: bounded memory at any store size. */

@@ -67,6 +67,7 @@ export class CaseSearch {
   private readonly messagesStmt;
   private readonly hcCountStmt;
 
+  /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(private readonly db: Db) {
     this.hitStmt = db.prepare<[number], { rowid: number; id: string; case_number: number | null; subject: string | null; state_rank: number; state_text: unknown; sent_ms: number; helpcenter: string }>(
       `SELECT c.rowid, coalesce(json_extract(c.json, '$._id'), c.id) AS id, c.case_number, c.subject, c.state_rank,

@@ -23,6 +23,7 @@ export interface TombstoneResult {
 export class SweepConclusions {
   private readonly s;
 
+  /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(db: Db, private readonly writer: CaseWriter) {
     this.s = {
       recordMissing: db.prepare(

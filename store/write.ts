@@ -77,6 +77,7 @@ export class CaseWriter {
   private readonly insertWarning;
   private readonly storedWarnings = new Map<number, number>();
 
+  /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(private readonly db: Db) {
     this.selectExisting = db.prepare<[number, string], ExistingRow>(
       'SELECT rowid, hash, state_rank, message_count, deleted_ms, state_inferred FROM cases WHERE hc = ? AND id = ?',

@@ -11,7 +11,9 @@ import { ROOT } from './helpers.js';
  */
 
 // the managers' names are assembled so that this file does not itself read like an install step
-const MANAGERS = ['apt' + '-get', 'apt', 'dpkg', 'dnf', 'yum', 'apk', 'brew', 'pip3?', 'npm', 'npx', 'pnpm', 'yarn'];
+// `npm pack` is the one run allowed: it writes a tarball where it is told and installs nothing (test/package.test.ts)
+const NPM_BUT_PACK = `npm(?!['"\`],\\s*\\[\\s*['"\`]pack['"\`])`;
+const MANAGERS = ['apt' + '-get', 'apt', 'dpkg', 'dnf', 'yum', 'apk', 'brew', 'pip3?', NPM_BUT_PACK, 'npx', 'pnpm', 'yarn'];
 const PACKAGE_MANAGER = new RegExp(`\\b(?:spawn|spawnSync|exec|execSync|execFile|execFileSync)\\(\\s*['"\`](?:${MANAGERS.join('|')})\\b`);
 
 describe('tests', () => {
@@ -20,5 +22,12 @@ describe('tests', () => {
     const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && f !== 'tests.hygiene.test.ts');
     expect(files.length).toBeGreaterThan(20);
     for (const f of files) expect(readFileSync(path.join(dir, f), 'utf8'), f).not.toMatch(PACKAGE_MANAGER);
+  });
+
+  it('tell a package manager run from `npm pack`', () => {
+    const q = "'";
+    expect(`execFileSync(${q}npm${q}, [${q}pack${q}, ${q}--json${q}])`).not.toMatch(PACKAGE_MANAGER);
+    expect(`execFileSync(${q}npm${q}, [${q}ci${q}])`).toMatch(PACKAGE_MANAGER);
+    expect(`spawn(${q}npm${q}, [${q}run${q}, ${q}build${q}])`).toMatch(PACKAGE_MANAGER);
   });
 });
