@@ -28,6 +28,7 @@ export const MAX_FAILURE_STREAK = 50;
 export class StoreGauges {
   private readonly s;
 
+  /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(private readonly db: Db) {
     this.s = {
       states: db.prepare<[], { helpcenter: string; rank: number; n: number }>(
@@ -78,6 +79,7 @@ export class StoreGauges {
   }
 }
 
+/** @internal */
 /**
  * Can this store be written now? The file must be writable by this process
  * and an IMMEDIATE transaction (the write lock) must begin. It does not
