@@ -58,30 +58,42 @@ function digits(s: string, from: number, n: number): number {
 }
 
 /**
- * The remote's own form, `YYYY-MM-DDTHH:MM:SS[.fff…]Z`, read without a
- * regular expression or Date.parse (a full sync reads every message's
- * `sent` twice: this was 10 % of its CPU). undefined for anything else,
- * and for values at the edges (hour 24, leap seconds), which the general
- * path decides, so both paths always agree.
+ * The remote's own forms, `YYYY-MM-DDTHH:MM:SS[.fff…]` then `Z` or `±HH:MM`,
+ * read without a regular expression or Date.parse (a full sync reads every
+ * message's `sent` twice: this was 10 % of its CPU). undefined for anything
+ * else, and for values at the edges (hour 24, leap seconds, years before
+ * 100), which the general path decides, so both paths always agree.
  */
 function parseUtcFast(s: string): number | undefined {
-  const n = s.length;
-  if (n < 20 || s.charCodeAt(n - 1) !== 90 /* Z */ || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return undefined;
+  let n = s.length;
+  let offsetMin = 0;
+  if (s.charCodeAt(n - 1) === 90 /* Z */) {
+    n -= 1;
+  } else if (n >= 25 && s[n - 3] === ':' && (s[n - 6] === '+' || s[n - 6] === '-')) {
+    const oh = digits(s, n - 5, 2), om = digits(s, n - 2, 2);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
+    offsetMin = (s[n - 6] === '-' ? -1 : 1) * (oh * 60 + om);
+    n -= 6;
+  } else {
+    return undefined;
+  }
+  // s[0, n) is now the local date and time
+  if (n < 19 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return undefined;
   const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2), h = digits(s, 11, 2), mi = digits(s, 14, 2), sec = digits(s, 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return undefined;
-  const leap = mo === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return undefined;
+  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (d > DAYS_IN_MONTH[mo - 1]! + (leap ? 1 : 0)) return undefined;
   let ms = 0;
-  if (n > 20) {
+  if (n > 19) {
     // a fraction: '.' and 1–9 digits, read to the millisecond as Date.parse does (truncated)
-    if (s[19] !== '.' || n - 21 < 1 || n - 21 > 9) return undefined;
-    const f = digits(s, 20, n - 21);
-    if (f < 0) return undefined;
-    ms = Math.floor(f / 10 ** (n - 21 - 3));
+    const f = n - 20;
+    if (s[19] !== '.' || f < 1 || f > 9) return undefined;
+    const v = digits(s, 20, f);
+    if (v < 0) return undefined;
+    ms = Math.floor(v / 10 ** (f - 3));
   }
-  // Date.UTC reads years 0–99 as 1900–1999; the general path handles them
-  if (y < 100) return undefined;
-  return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  // (Date.UTC reads years 0–99 as 1900–1999: those went to the general path above)
+  return Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offsetMin * 60_000;
 }
 
 /** A calendar date that exists (Date.parse rolls 2024-02-30 over to 1 March). */
