@@ -443,7 +443,10 @@ export class RemoteClient {
       return page;
     }
     // redact before excerpting: a cut could leave half a token behind
-    const { key, label } = describeErrorBody(a.status, a.statusText, this.redact(a.text), a.bytes);
+    const described = describeErrorBody(a.status, a.statusText, this.redact(a.text), a.bytes);
+    // and after: describing decodes JSON escapes (`\u0073…` is `s…`) and drops markup, which can make a token whole
+    const key = described.key === undefined ? undefined : this.redact(described.key);
+    const label = this.redact(described.label);
     if (a.status === 429 || a.status >= 500) {
       const retryAfterMs = parseRetryAfter(a.headers['retry-after'], Date.now());
       throw new TransientError(a.status === 429 ? 'E_RATE_LIMITED' : 'E_HTTP_5XX', `HTTP ${label}`, { status: a.status, retryAfterMs });
