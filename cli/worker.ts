@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { Store } from '../store/index.js';
+import { safeLine } from '../contract/text.js';
 import { jsonLogger, type Logger } from '../worker/log.js';
 import type { WorkerMetrics } from '../worker/metrics.js';
 import type { SyncWorker } from '../worker/worker.js';
@@ -53,7 +54,19 @@ export function registerWorker(program: Command): void {
     const metricsPort = raw.metricsPort === undefined || raw.metricsPort === '' ? undefined : parsePort(raw.metricsPort, '--metrics-port (or HCSYNC_METRICS_PORT)');
     const metricsHost = parseHost(raw.metricsHost, '--metrics-host (or HCSYNC_METRICS_HOST)');
     await clientFor(o).close(); // a bad token (e.g. not sendable in a header) is a usage error now, not a failed job later
-    const log = jsonLogger();
+    // A log it cannot write (a full disk, a closed pipe) stops the worker cleanly with exit code 1, so that
+    // a supervisor restarts it: running on blind would hide every failure, and the default handling of a
+    // closed stdout (exit 0 at once, cli/main.ts) would leave its runs 'running' and its jobs active.
+    let logFailed: ((why: string) => void) | undefined;
+    let failedLog = false;
+    const logBroken = new Promise<string>((resolve) => (logFailed = resolve));
+    const onLogError = (e: unknown) => {
+      failedLog = true;
+      logFailed?.(e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.message) : String(e));
+    };
+    process.stdout.removeAllListeners('error');
+    process.stdout.on('error', onLogError);
+    const log = jsonLogger(process.stdout, Date.now, onLogError);
     // no warning about a missing token here: a remote may not need one; a refused sync says so (remote.refused), once per helpcenter
     // loaded here, not at the top: bullmq's import time would slow every other command
     const { SyncWorker } = await import('../worker/worker.js');
@@ -67,7 +80,13 @@ export function registerWorker(program: Command): void {
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     worker.start();
-    const sig = await signalled;
+    const sig = await Promise.race([
+      signalled,
+      logBroken.then((why) => {
+        process.stderr.write(`hcsync: worker: cannot write its log (${safeLine(why)}); stopping\n`);
+        return 'SIGTERM' as const;
+      }),
+    ]);
     // a second signal, or a close that hangs past the bound: leave now (what is committed stays committed)
     const hardExit = () => {
       log.error('worker.exit', { reason: 'shutdown did not finish in time', signal: sig });
@@ -79,7 +98,7 @@ export function registerWorker(program: Command): void {
     const clean = await worker.stop(shutdownTimeoutMs, sig);
     await monitor?.close();
     if (clean) store.close();
-    process.exitCode = clean ? 0 : 1;
+    process.exitCode = clean && !failedLog ? 0 : 1;
     // anything still holding the loop open (a run that ignored its abort) must not keep us
     setTimeout(() => process.exit(), 500).unref();
   });

@@ -18,11 +18,25 @@ export interface Logger {
   error(event: string, fields?: LogFields): void;
 }
 
-export function jsonLogger(out: { write(line: string): unknown } = process.stdout, now: () => number = Date.now): Logger {
+/**
+ * A JSON-lines logger on `out`. A write that throws (a full disk: writes to
+ * files are synchronous) never reaches the caller: the logger calls
+ * `onWriteError` once and drops every later line, so that a log the
+ * process can no longer write never fails a sync midway; the worker then
+ * stops cleanly (cli/worker.ts).
+ */
+export function jsonLogger(out: { write(line: string): unknown } = process.stdout, now: () => number = Date.now, onWriteError?: (e: unknown) => void): Logger {
+  let broken = false;
   const write = (level: LogLevel, event: string, fields: LogFields = {}) => {
+    if (broken) return;
     const line: Record<string, LogValue> = { time: new Date(now()).toISOString(), level, event };
     for (const [k, v] of Object.entries(fields)) if (v !== undefined && !(k in line)) line[k] = v;
-    out.write(`${JSON.stringify(line)}\n`);
+    try {
+      out.write(`${JSON.stringify(line)}\n`);
+    } catch (e) {
+      broken = true;
+      onWriteError?.(e);
+    }
   };
   return {
     info: (event, fields) => write('info', event, fields),

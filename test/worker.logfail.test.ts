@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { Simulator } from '../sim/index.js';
+import { jsonLogger } from '../worker/log.js';
+import { enqueueSync } from '../worker/queue.js';
+import { waitUntil, withTempDir } from './helpers.js';
+import { syncRuns, withTestQueue, withWorkers, workerArgs } from './worker.harness.js';
+
+const redisUrl = inject('redisUrl');
+
+/** A worker whose log cannot be written (break-it of issue 13: it exited 0 mid-job, or crashed with a stack). */
+describe('worker: a log it cannot write', () => {
+  it('a closed stdout mid-sync stops the worker cleanly: exit 1, one line on stderr, no run left running', async () => {
+    await withTempDir(async (dir) => {
+      const sim = await Simulator.start({ seed: 91, helpcenters: 1, cases: 3000, faults: { latencyMs: 150, latencyRate: 1 } });
+      try {
+        const [hc] = sim.world.helpcenterIds() as [string];
+        const db = path.join(dir, 'w.db');
+        await withTestQueue(redisUrl, async (queue, name) => {
+          await withWorkers(async (spawnWorker) => {
+            const w = spawnWorker(workerArgs({ db, baseUrl: sim.url, redisUrl, queue: name }, '--log-every', '1'));
+            await w.waitForLog((l) => l.event === 'worker.ready', 'worker ready');
+            await enqueueSync(queue, { helpcenter: hc, mode: 'full' });
+            await waitUntil(() => syncRuns(db).some((r) => r.status === 'running' && r.pages >= 1), 'a run with a committed page');
+            w.child.stdout!.destroy(); // the reader goes away: the next line written is EPIPE
+            const exit = await w.exited;
+            expect(exit).toEqual({ code: 1, signal: null });
+            expect(w.stderr()).toMatch(/^hcsync: worker: cannot write its log \(EPIPE\); stopping\n$/);
+            expect(syncRuns(db).map((r) => r.status)).toEqual(['interrupted']);
+          });
+        });
+      } finally {
+        await sim.close();
+      }
+    });
+  });
+
+  it('a write that throws (a full disk: file writes are synchronous) is reported once and never reaches the caller', () => {
+    const errors: unknown[] = [];
+    let calls = 0;
+    const full = { write: () => { calls++; throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }); } };
+    const log = jsonLogger(full, Date.now, (e) => errors.push(e));
+    expect(() => { log.info('a'); log.warn('b'); log.error('c'); }).not.toThrow();
+    expect({ calls, errors: errors.map((e) => (e as NodeJS.ErrnoException).code) }).toEqual({ calls: 1, errors: ['ENOSPC'] });
+  });
+});
