@@ -51,7 +51,8 @@ export function registerWorker(program: Command): void {
       logEveryPages: positiveInt(raw.logEvery, '--log-every'),
     };
     const shutdownTimeoutMs = parseDuration(String(raw.shutdownTimeout), '--shutdown-timeout');
-    const metricsPort = raw.metricsPort === undefined || raw.metricsPort === '' ? undefined : parsePort(raw.metricsPort, '--metrics-port (or HCSYNC_METRICS_PORT)');
+    // an empty value is refused, as everywhere (not read as "off": HCSYNC_METRICS_PORT= would silently disable metrics)
+    const metricsPort = raw.metricsPort === undefined ? undefined : parsePort(raw.metricsPort, '--metrics-port (or HCSYNC_METRICS_PORT)');
     const metricsHost = parseHost(raw.metricsHost, '--metrics-host (or HCSYNC_METRICS_HOST)');
     await clientFor(o).close(); // a bad token (e.g. not sendable in a header) is a usage error now, not a failed job later
     // A log it cannot write (a full disk, a closed pipe) stops the worker cleanly with exit code 1, so that

@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { describe, expect, inject, it } from 'vitest';
 import { Store } from '../store/index.js';
-import { checkHealth, monitorConnection } from '../worker/health.js';
+import net from 'node:net';
+import { MAX_MONITOR_CONNECTIONS, checkHealth, monitorConnection, startMonitor } from '../worker/health.js';
 import { silentLogger } from '../worker/log.js';
 import { WorkerMetrics } from '../worker/metrics.js';
 import { WORKER_DEFAULTS, type SyncJobData, type SyncJobResult, type SyncQueue } from '../worker/queue.js';
@@ -46,6 +47,39 @@ describe('/healthz checks', () => {
         ro.close();
         rw.close();
         await queue.close();
+      }
+    });
+  });
+
+  it('idle connections cannot take the worker\'s file handles: beyond the bound they are closed at once, silent ones after 5 s', async () => {
+    await withTempDir(async (dir) => {
+      const file = path.join(dir, 'h.db');
+      const store = new Store(file);
+      const queue: SyncQueue = new Queue<SyncJobData, SyncJobResult, string>(`hcsync-test-health2-${process.pid}`, { connection: monitorConnection(redisUrl), skipMetasUpdate: true });
+      const worker = { health: () => ({ running: true, activeRuns: 0 }) as never };
+      const monitor = await startMonitor({ metrics: new WorkerMetrics(store), queue, store, worker }, '127.0.0.1', 0, () => {});
+      const port = Number(new URL(monitor.url).port);
+      const sockets: net.Socket[] = [];
+      try {
+        const closed = new Set<number>();
+        for (let i = 0; i < MAX_MONITOR_CONNECTIONS + 10; i++) {
+          const s = net.connect(port, '127.0.0.1');
+          s.on('error', () => {});
+          s.on('close', () => closed.add(i));
+          s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'); // headers never finished
+          sockets.push(s);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(closed.size).toBeGreaterThanOrEqual(10);
+        await new Promise((r) => setTimeout(r, 6500));
+        expect(closed.size).toBe(sockets.length);
+        const res = await fetch(`${monitor.url}/healthz`);
+        expect(res.status).toBeLessThan(600); // answered (Redis and store decide 200 or 503), not refused
+      } finally {
+        for (const s of sockets) s.destroy();
+        await monitor.close();
+        await queue.close();
+        store.close();
       }
     });
   });

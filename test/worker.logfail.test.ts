@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { Simulator } from '../sim/index.js';
 import { jsonLogger } from '../worker/log.js';
 import { enqueueSync } from '../worker/queue.js';
-import { waitUntil, withTempDir } from './helpers.js';
+import { runCli, waitUntil, withTempDir } from './helpers.js';
 import { syncRuns, withTestQueue, withWorkers, workerArgs } from './worker.harness.js';
 
 const redisUrl = inject('redisUrl');
@@ -42,5 +42,12 @@ describe('worker: a log it cannot write', () => {
     const log = jsonLogger(full, Date.now, (e) => errors.push(e));
     expect(() => { log.info('a'); log.warn('b'); log.error('c'); }).not.toThrow();
     expect({ calls, errors: errors.map((e) => (e as NodeJS.ErrnoException).code) }).toEqual({ calls: 1, errors: ['ENOSPC'] });
+  });
+
+  it('an empty --metrics-port or HCSYNC_METRICS_PORT is refused (exit 2), not read as "metrics off"', async () => {
+    for (const r of [await runCli(['worker', '--metrics-port', '']), await runCli(['worker'], { env: { HCSYNC_METRICS_PORT: '' } })]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^hcsync: --metrics-port \(or HCSYNC_METRICS_PORT\) must be a port number .*, got ""\n$/);
+    }
   });
 });

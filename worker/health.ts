@@ -116,6 +116,9 @@ async function answer(d: MonitorDeps, req: http.IncomingMessage, res: http.Serve
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+/** Connections the monitor keeps open at once; more are closed as they arrive. */
+export const MAX_MONITOR_CONNECTIONS = 32;
+
 /** Listen on host:port (0: any free port). Throws ListenError when the address cannot be had. */
 export async function startMonitor(d: MonitorDeps, host: string, port: number, onError: (m: string) => void): Promise<MonitorServer> {
   const server = http.createServer((req, res) => {
@@ -128,6 +131,12 @@ export async function startMonitor(d: MonitorDeps, host: string, port: number, o
     });
   });
   server.keepAliveTimeout = 5_000;
+  // A scraper needs a connection or two. Without a bound, idle or half-sent connections took the
+  // file handles the worker's syncs need (its jobs then failed with E_STORE_CANTOPEN; break-it of issue 13).
+  server.maxConnections = MAX_MONITOR_CONNECTIONS;
+  // and a connection silent for 5 s is closed (a half-sent request too: Node's headersTimeout did not fire
+  // for them here unless connections were also being refused)
+  server.setTimeout(5_000);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(new ListenError(`cannot listen on ${host}:${port} for --metrics-port: ${oneLine(e)}`, e)));
