@@ -57,9 +57,11 @@ export const MAX_HELPCENTERS_PER_CALL = 10_000;
  * id (or an unreadable file) is a UsageError (exit 2) naming every bad one
  * (up to 5) with its place; none at all is a UsageError too.
  */
-export function parseHelpcenters(raw: Record<string, unknown>): string[] {
+export function parseHelpcenters(raw: Record<string, unknown>, helpcenterFromEnv = false): string[] {
   const given: { id: string; where: string }[] = [];
-  const flags = Array.isArray(raw.helpcenter) ? (raw.helpcenter as unknown[]) : raw.helpcenter === undefined ? [] : [raw.helpcenter];
+  // a flag wins over its variable: with --helpcenters-file given, HCSYNC_HELPCENTER is not added to it
+  const envIgnored = helpcenterFromEnv && typeof raw.helpcentersFile === 'string';
+  const flags = envIgnored ? [] : Array.isArray(raw.helpcenter) ? (raw.helpcenter as unknown[]) : raw.helpcenter === undefined ? [] : [raw.helpcenter];
   for (const f of flags) for (const part of String(f).split(',')) given.push({ id: part.trim(), where: '--helpcenter' });
   if (typeof raw.helpcentersFile === 'string') {
     const file = raw.helpcentersFile;
@@ -77,7 +79,7 @@ export function parseHelpcenters(raw: Record<string, unknown>): string[] {
   }
   const bad = given.filter((g) => !isHelpcenterId(g.id));
   if (bad.length > 0) {
-    const shown = bad.slice(0, 5).map((b) => `"${b.id}" (${b.where})`).join(', ');
+    const shown = bad.slice(0, 5).map((b) => `${JSON.stringify(b.id.length > 40 ? `${b.id.slice(0, 40)}…` : b.id)} (${b.where})`).join(', ');
     const more = bad.length > 5 ? ` and ${bad.length - 5} more` : '';
     throw new UsageError(`helpcenter ids must be 24 hex characters; ${bad.length === 1 ? 'this one is not' : `${bad.length} are not`}: ${shown}${more}; nothing was changed`);
   }

@@ -59,8 +59,8 @@ export function registerSchedule(program: Command): void {
   addMaxDeleteOption(add, { withDefault: false }); // unset: the worker's own --max-delete applies
   addPageConcurrencyOption(add, '--concurrency', { withDefault: false }); // unset: the worker's --page-concurrency
   addQueueOptions(add);
-  add.action(async (raw: Record<string, unknown>) => {
-    const helpcenters = parseHelpcenters(raw);
+  add.action(async (raw: Record<string, unknown>, cmd: Command) => {
+    const helpcenters = parseHelpcenters(raw, cmd.getOptionValueSource('helpcenter') === 'env');
     const everyMs = parseDuration(String(raw.every), '--every', EVERY_BOUNDS);
     const fullCron = String(raw.fullCron).trim();
     const tz = raw.tz === undefined ? undefined : parseTimeZone(String(raw.tz).trim());
@@ -102,8 +102,8 @@ export function registerSchedule(program: Command): void {
     .option('--json', 'print {jobId, helpcenter, mode, added} (an array for several helpcenters)');
   addHelpcentersOptions(run);
   addQueueOptions(run);
-  run.action(async (raw: Record<string, unknown>) => {
-    const helpcenters = parseHelpcenters(raw);
+  run.action(async (raw: Record<string, unknown>, cmd: Command) => {
+    const helpcenters = parseHelpcenters(raw, cmd.getOptionValueSource('helpcenter') === 'env');
     const mode = raw.full ? 'full' : 'incremental';
     const results = await withQueue(queueOptions(raw), async (q) => {
       const out = [];
@@ -126,8 +126,8 @@ export function registerSchedule(program: Command): void {
     .option('--json', 'print {helpcenter, removed} (an array for several helpcenters)');
   addHelpcentersOptions(remove);
   addQueueOptions(remove);
-  remove.action(async (raw: Record<string, unknown>) => {
-    const helpcenters = parseHelpcenters(raw);
+  remove.action(async (raw: Record<string, unknown>, cmd: Command) => {
+    const helpcenters = parseHelpcenters(raw, cmd.getOptionValueSource('helpcenter') === 'env');
     const removed = await withQueue(queueOptions(raw), async (q) => {
       const out = [];
       for (const helpcenter of helpcenters) out.push({ helpcenter, removed: (await removeSchedule(q, helpcenter)) > 0 });

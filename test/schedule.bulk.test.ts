@@ -59,4 +59,27 @@ describe('schedule add|run|remove with several helpcenters', () => {
       });
     });
   });
+
+  it('a flag wins over its variable: HCSYNC_HELPCENTER is not added to --helpcenters-file; a long bad id is cut in the message', async () => {
+    await withTempDir(async (dir) => {
+      await withTestQueue(redisUrl, async (queue, name) => {
+        const [a, b] = [id(), id()];
+        const env = { REDIS_URL: redisUrl, HCSYNC_QUEUE: name };
+        expect((await runCli(['schedule', 'add', '--helpcenter', `${a},${b}`, '--every', '1h'], { env })).code).toBe(0);
+        const file = path.join(dir, 'b.txt');
+        writeFileSync(file, `${b}\n`);
+        const rm = await runCli(['schedule', 'remove', '--helpcenters-file', file], { env: { ...env, HCSYNC_HELPCENTER: a } });
+        expect(rm.stdout).toBe(`removed the schedules of helpcenter ${b}\n`);
+        expect((await queue.getJobSchedulers()).map((j) => j.key).join(' ')).toContain(a);
+        // the variable alone still works
+        const rmEnv = await runCli(['schedule', 'remove'], { env: { ...env, HCSYNC_HELPCENTER: a } });
+        expect(rmEnv.stdout).toBe(`removed the schedules of helpcenter ${a}\n`);
+
+        writeFileSync(file, `${'x'.repeat(100_000)}\n`);
+        const long = await runCli(['schedule', 'add', '--helpcenters-file', file], { env });
+        expect(long.code).toBe(2);
+        expect(long.stderr.length).toBeLessThan(300);
+      });
+    });
+  });
 });
