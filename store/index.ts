@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
+import { StoreError } from '../contract/errors.js';
 import type { ListParams } from '../contract/types.js';
 import { buildMissingListIndexes, deferListIndexes } from './bulk.js';
 import { guarded, translated } from './errors.js';
@@ -64,6 +66,8 @@ export class Store {
   /** @internal */
   readonly reader: CaseReader;
   private readonly writer: CaseWriter;
+  /** the opened file's inode, to notice it deleted or replaced under a long-running process */
+  private readonly identity: { ino: number; dev: number } | undefined;
   private readonly conclusions: SweepConclusions;
   private searchQueries: CaseSearch | undefined;
   private reportQueries: ReportQueries | undefined;
@@ -82,6 +86,7 @@ export class Store {
     this.file = file;
     this.where = file === ':memory:' ? file : path.resolve(file);
     const db = (this.db = openDb(file, opts));
+    this.identity = file === ':memory:' ? undefined : statSync(this.where);
     try {
       [this.runs, this.reader, this.writer, this.conclusions] = translated(this.where, () => {
         const writer = new CaseWriter(db);
@@ -102,6 +107,7 @@ export class Store {
    */
   /** @internal */
   lockHelpcenter(helpcenter: string, owner: LockOwner, nowMs: number): SyncLock {
+    this.checkStillAtPath();
     const lock = acquireSyncLock(this.file, helpcenter, owner);
     try {
       this.runs.interruptRunning(helpcenter, nowMs);
@@ -109,6 +115,25 @@ export class Store {
     } catch (e) {
       lock.release();
       throw e;
+    }
+  }
+
+  /**
+   * Throws StoreError E_STORE_MISSING when the file this Store opened is no
+   * longer the one at its path (deleted, or replaced): a long-running
+   * process (the worker) would otherwise write into a deleted file and
+   * report success while nothing reaches the disk anyone reads.
+   */
+  private checkStillAtPath(): void {
+    if (this.identity === undefined) return;
+    let now: { ino: number; dev: number } | undefined;
+    try {
+      now = statSync(this.where);
+    } catch {
+      now = undefined;
+    }
+    if (now === undefined || now.ino !== this.identity.ino || now.dev !== this.identity.dev) {
+      throw new StoreError('E_STORE_MISSING', `store ${this.where} was ${now === undefined ? 'deleted' : 'replaced'} after this process opened it; restart the process (nothing was written)`, { file: this.where });
     }
   }
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -244,6 +244,20 @@ describe('store errors: one line naming the file and what to do, exit 1, never a
       } finally {
         s.close();
       }
+    });
+  });
+});
+
+describe('a store file deleted or replaced under a long-running process (break-it of issue 13)', () => {
+  it('the next sync fails with E_STORE_MISSING instead of writing into a deleted file and saying ok', async () => {
+    await withHarness({ seed: 5, helpcenters: 1, cases: 300 }, async (h) => {
+      const [hc] = h.sim.world.helpcenterIds() as [string];
+      await h.sync(hc, 'full');
+      copyFileSync(h.dbFile, `${h.dbFile}.copy`);
+      for (const suffix of ['', '-wal', '-shm']) rmSync(h.dbFile + suffix, { force: true });
+      await expect(h.sync(hc, 'incremental')).rejects.toMatchObject({ code: 'E_STORE_MISSING', message: expect.stringContaining('was deleted after this process opened it') });
+      copyFileSync(`${h.dbFile}.copy`, h.dbFile); // another file at the path now
+      await expect(h.sync(hc, 'incremental')).rejects.toMatchObject({ code: 'E_STORE_MISSING', message: expect.stringContaining('was replaced') });
     });
   });
 });
