@@ -62,6 +62,12 @@ describe('docs/monitoring', () => {
     // three times the default 5-minute interval
     expect(rules.find((r) => r.alert === 'HcsyncNoRecentSync')!.expr).toContain('hcsync_sync_last_success_timestamp_seconds) > 900');
     expect(dashboard.panels.length).toBeGreaterThan(5);
+    // a worker that is down exports nothing: one rule must watch the scrape itself
+    expect(rules.find((r) => r.alert === 'HcsyncWorkerDown')?.expr).toMatch(/\bup\{/);
+    // queue- and store-wide series are repeated by every worker sharing them: never summed across workers
+    for (const e of [...rules.map((r) => r.expr), ...dashboardExprs(dashboard)]) {
+      if (!e.startsWith('label_values(') && /\b(bullmq_\w+|hcsync_cases|hcsync_held_deletions|hcsync_sync_consecutive_failures|hcsync_sync_last_success_timestamp_seconds)\b/.test(e)) expect(e).toMatch(/\bmax by \(/);
+    }
   });
 
   it('every metric the rules and the dashboard use is exported by a running worker', async () => {
