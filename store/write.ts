@@ -183,12 +183,14 @@ export class CaseWriter {
         counts.inserted++;
       } else {
         rowid = old.rowid;
+        // the stored messages, read before the row is rewritten (a live case only: a restored one rewrites them all)
+        const oldJson = old.deleted_ms === null ? this.selectJson.get(rowid)! : '';
         this.updateCase.run({ ...row, rowid });
         fts.push(['caseDel', rowid], ['contactDel', rowid]);
         if (old.deleted_ms !== null) {
           this.insertEvent.run(hc, keys.id, nowMs, 'restored', null, rankState(keys.stateRank) ?? null, null, 0, runId);
         } else {
-          keep = commonPrefix(this.selectJson.get(old.rowid)!, msgs);
+          keep = commonPrefix(oldJson, msgs);
           if (old.state_rank !== keys.stateRank) {
             this.insertEvent.run(hc, keys.id, nowMs, 'state', rankState(old.state_rank) ?? null, rankState(keys.stateRank) ?? null, null, 0, runId);
           }
