@@ -109,7 +109,7 @@ export function addRemoteOptions(cmd: Command): Command {
 /**
  * Pages a full sweep keeps in flight (adaptive, at most this): `--concurrency`
  * on `sync` and `schedule add`; the worker's `--concurrency` is BullMQ's job
- * concurrency (SPEC §4), so there it is `--page-concurrency`. One variable for all.
+ * concurrency (docs/decisions.md#pages-in-flight-adapt), so there it is `--page-concurrency`. One variable for all.
  */
 export function addPageConcurrencyOption(cmd: Command, flag = '--concurrency', opts: { withDefault: boolean } = { withDefault: true }): Command {
   const o = new Option(`${flag} <n>`, `pages a full sweep keeps in flight, at most (1..${MAX_CONCURRENCY}; fewer on 429, 5xx or slow answers)`).env('HCSYNC_PAGE_CONCURRENCY');

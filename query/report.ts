@@ -5,7 +5,7 @@ import type { Store } from '../store/index.js';
 import type { ReportCaseRow, ReportEventRow, ReportQueries, ReportWindow } from '../store/report.js';
 
 /**
- * Helpdesk analytics (SPEC §5) over the local copy. The SQL lives in
+ * Helpdesk analytics (docs/decisions.md#reporting-over-the-local-copy) over the local copy. The SQL lives in
  * store/report.ts; this module turns its rows into metrics. The README
  * section "Reporting" states each metric's definition; keep the two in step.
  *

@@ -14,7 +14,7 @@ import { tokenRedactor } from './redact.js';
 import { DEFAULT_RETRY, nextRetry, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 /**
- * The remote case list over HTTP (SPEC §2): one keep-alive pool, typed
+ * The remote case list over HTTP (docs/sync.md#retries): one keep-alive pool, typed
  * errors, bounded retries. The token never reaches a message: every text we
  * build from remote or socket input goes through `redact`.
  */
@@ -34,7 +34,7 @@ export interface ClientOptions {
   /**
    * Largest response body accepted, in bytes (default DEFAULT_MAX_PAGE_BYTES).
    * A larger one fails that attempt as transient (E_BODY_TOO_LARGE) after
-   * holding at most this many bytes (SPEC §2 "Bounded").
+   * holding at most this many bytes (docs/sync.md#bounded).
    */
   maxPageBytes?: number;
   random?: () => number;
@@ -58,7 +58,7 @@ export const DEFAULT_MAX_PAGE_BYTES = 256 * 1024 * 1024;
  */
 export const MAX_PAGE_VALUES = 2_000_000;
 
-/** One answered list page: the cases read tolerantly (SPEC §2), the refused ones apart. */
+/** One answered list page: the cases read tolerantly (docs/sync.md#tolerant-reading), the refused ones apart. */
 export interface Page {
   offset: number;
   limit: number;
@@ -362,7 +362,7 @@ export class RemoteClient {
           throw tooLarge('exceeded');
         }
         if (this.buffered > cap) {
-          // several pages in flight share one cap (SPEC §2 "Bounded"): this one yields; the retry comes with fewer in flight
+          // several pages in flight share one cap (docs/sync.md#bounded): this one yields; the retry comes with fewer in flight
           parts = [];
           body.destroy();
           throw new TransientError('E_BODY_TOO_LARGE', `responses being read at once passed the ${cap} byte cap (--max-page-bytes) together`);
@@ -396,7 +396,7 @@ export class RemoteClient {
     return new TransientError('E_NETWORK', `network error talking to ${this.listUrl.host}: ${msg}${code ? ` (${code})` : ''}`, { cause });
   }
 
-  /** Classify an answer: a Page, or the typed error SPEC §2 assigns to its status. */
+  /** Classify an answer: a Page, or the typed error docs/sync.md#retries assigns to its status. */
   private toPage(a: Answer): Omit<Page, 'attempts'> {
     if (a.status >= 200 && a.status < 300) {
       // Only the fields we use are parsed, each case on its own: unknown top-level

@@ -1,5 +1,5 @@
 /**
- * How many pages a sweep keeps in flight (SPEC §6: several requests in
+ * How many pages a sweep keeps in flight (docs/decisions.md#pages-in-flight-adapt: several requests in
  * flight, adaptive, never more than the configured ceiling). AIMD, as TCP
  * and most crawlers do: halve on a sign of strain (a page that needed
  * retries — 429, 5xx, timeouts — or an answer markedly slower than the

@@ -1,5 +1,5 @@
 /**
- * The retry policy of the remote client (SPEC §2) as data plus pure
+ * The retry policy of the remote client (docs/sync.md#retries) as data plus pure
  * functions, so the arithmetic is unit-tested without a network or a clock.
  */
 
