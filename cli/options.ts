@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../contract/errors.js';
-import { parseInstant as parseIsoInstant } from '../contract/order.js';
+import { parseInstant } from '../contract/order.js';
 import { isHelpcenterId } from '../contract/params.js';
 import type { DeleteLimit } from '../store/index.js';
 import { DEFAULT_MAX_PAGE_BYTES } from '../worker/client.js';
@@ -269,7 +269,7 @@ const CALENDAR = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/i;
  * as everywhere in hcsync. The date must exist (2024-02-30 is refused, not
  * read as 1 March) and the time be 00:00–23:59.
  */
-export function parseInstant(s: string, name: string): number {
+export function parseDateFlag(s: string, name: string): number {
   const m = CALENDAR.exec(s);
   if (m) {
     // the calendar first: the contract's parser refuses 2024-02-30 too, but this says why
@@ -278,7 +278,7 @@ export function parseInstant(s: string, name: string): number {
     if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth) throw new UsageError(`${name} must be a real date, got "${s}": ${y}-${m[2]} has no day ${m[3]}`);
     if (m[4] !== undefined && Number(m[4]) > 23) throw new UsageError(`${name} must have a time from 00:00 to 23:59, got "${s}"`);
   }
-  const t = parseIsoInstant(s);
+  const t = parseInstant(s);
   if (Number.isNaN(t) || !m) throw new UsageError(`${name} must be a date like 2026-01-31 or 2026-01-31T12:00:00Z, got "${s}"`);
   return t;
 }
@@ -310,8 +310,8 @@ export interface TimeWindow {
  */
 export function parseWindow(raw: Record<string, unknown>): TimeWindow {
   const w: TimeWindow = {};
-  if (typeof raw.since === 'string') w.sinceMs = parseInstant(raw.since, '--since');
-  if (typeof raw.until === 'string') w.untilMs = parseInstant(raw.until, '--until');
+  if (typeof raw.since === 'string') w.sinceMs = parseDateFlag(raw.since, '--since');
+  if (typeof raw.until === 'string') w.untilMs = parseDateFlag(raw.until, '--until');
   if (w.sinceMs !== undefined && w.untilMs !== undefined && w.sinceMs >= w.untilMs) {
     throw new UsageError(`--since must be before --until, got ${String(raw.since)} and ${String(raw.until)}`);
   }

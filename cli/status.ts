@@ -4,7 +4,7 @@ import { Store, type RunRow, type RunWarning } from '../store/index.js';
 import { addQueueOptions, addStoreOption, queueOptions, storePath } from './options.js';
 import { iso, printJson, table } from './output.js';
 
-export interface RunStatus {
+export interface RunStatusJson {
   runId: number;
   mode: string;
   status: string;
@@ -36,10 +36,10 @@ export interface HelpcenterStatus {
   heldDeletions: number;
   /** the latest run's warnings (the first 20): unreadable fields (with case id) and conclusions not drawn (caseId null) */
   warnings: RunWarning[];
-  lastRuns: RunStatus[];
+  lastRuns: RunStatusJson[];
 }
 
-function runStatus(r: RunRow): RunStatus {
+function runStatus(r: RunRow): RunStatusJson {
   return {
     runId: r.run_id,
     mode: r.mode,

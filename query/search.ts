@@ -76,7 +76,7 @@ export interface SearchTuning {
   chunkRows: number;
 }
 
-export const DEFAULT_TUNING: SearchTuning = { rankRows: 2000, statsRows: 40_000, prefixRows: 10_000, chunkRows: 1000 };
+export const DEFAULT_SEARCH_TUNING: SearchTuning = { rankRows: 2000, statsRows: 40_000, prefixRows: 10_000, chunkRows: 1000 };
 
 const MAX_TERMS = 16;
 const MAX_QUERY_CHARS = 1000;
@@ -235,7 +235,7 @@ interface Source {
  * Search the store. An empty query (nothing left after cleaning) gives an
  * empty result. Throws ApiError for a malformed or never-synced helpcenter.
  */
-export function searchCases(store: Store, opts: SearchOptions, tuning: SearchTuning = DEFAULT_TUNING): SearchResult {
+export function searchCases(store: Store, opts: SearchOptions, tuning: SearchTuning = DEFAULT_SEARCH_TUNING): SearchResult {
   const plan = parseQuery(opts.query);
   if (plan.terms.length === 0 && plan.contact === null) return { total: 0, hits: [] };
   const s = store.search;

@@ -71,7 +71,7 @@ export interface Page {
   bytes: number;
 }
 
-interface Answer {
+interface HttpAnswer {
   status: number;
   statusText: string;
   headers: Record<string, string | string[] | undefined>;
@@ -283,7 +283,7 @@ export class RemoteClient {
   }
 
   /** One attempt. Answers every HTTP status; throws TransientError for network failures and timeouts. */
-  private async send(query: URLSearchParams, signal: AbortSignal | undefined, remainingMs: number): Promise<Answer> {
+  private async send(query: URLSearchParams, signal: AbortSignal | undefined, remainingMs: number): Promise<HttpAnswer> {
     signal?.throwIfAborted();
     const q = new URLSearchParams(query);
     const headers: Record<string, string> = { 'user-agent': userAgentString(), accept: 'application/json' };
@@ -397,7 +397,7 @@ export class RemoteClient {
   }
 
   /** Classify an answer: a Page, or the typed error docs/sync.md#retries assigns to its status. */
-  private toPage(a: Answer): Omit<Page, 'attempts'> {
+  private toPage(a: HttpAnswer): Omit<Page, 'attempts'> {
     if (a.status >= 200 && a.status < 300) {
       // Only the fields we use are parsed, each case on its own: unknown top-level
       // fields (however large) are skipped, and each case keeps its exact text.
