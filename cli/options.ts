@@ -5,6 +5,7 @@ import { parseInstant } from '../contract/order.js';
 import { isHelpcenterId } from '../contract/params.js';
 import type { DeleteLimit } from '../store/index.js';
 import { DEFAULT_MAX_PAGE_BYTES } from '../worker/client.js';
+import { DEFAULTS } from '../worker/defaults.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../worker/concurrency.js';
 import { DEFAULT_MAX_DELETE } from '../worker/sync.js';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, parseRedisUrl } from '../worker/queue.js';
@@ -24,6 +25,8 @@ export interface CommonOptions {
 
 export const DEFAULT_DB = './data/hcsync.db';
 export const DEFAULT_BASE_URL = 'https://api.telecomx.dk';
+/** `--retry-time`'s default as the flag is written (`60s`, as the docs say it, rather than durationFlag's `1m`). */
+const RETRY_TIME_FLAG = `${DEFAULTS.retry.totalTimeMs / 1000}s`;
 
 export function addStoreOption(cmd: Command): Command {
   return cmd.addOption(new Option('--db <path>', 'SQLite store file').env('HCSYNC_DB').default(DEFAULT_DB));
@@ -97,12 +100,12 @@ export function addRemoteOptions(cmd: Command): Command {
         .choices(['header', 'query'])
         .default('header'),
     )
-    .addOption(new Option('--attempts <n>', 'attempts per request, retries included').env('HCSYNC_ATTEMPTS').default('6'))
-    .addOption(new Option('--retry-time <duration>', 'time budget per request, retries included (e.g. 60s)').env('HCSYNC_RETRY_TIME').default('60s'))
+    .addOption(new Option('--attempts <n>', 'attempts per request, retries included').env('HCSYNC_ATTEMPTS').default(String(DEFAULTS.retry.attempts)))
+    .addOption(new Option('--retry-time <duration>', 'time budget per request, retries included (e.g. 60s)').env('HCSYNC_RETRY_TIME').default(RETRY_TIME_FLAG))
     .addOption(
       new Option('--max-page-bytes <size>', 'largest response body accepted (e.g. 256MiB, 64MB or bytes); a larger one fails that request as transient')
         .env('HCSYNC_MAX_PAGE_BYTES')
-        .default('256MiB'),
+        .default(`${DEFAULTS.maxPageBytes / 2 ** 20}MiB`),
     );
 }
 
@@ -172,8 +175,8 @@ export function commonOptions(raw: Record<string, unknown>): CommonOptions {
     db: storePath(raw.db),
     baseUrl: String(raw.baseUrl ?? DEFAULT_BASE_URL),
     tokenIn: raw.tokenIn === 'query' ? 'query' : 'header',
-    attempts: positiveInt(raw.attempts ?? '6', '--attempts'),
-    retryTime: parseDuration(String(raw.retryTime ?? '60s'), '--retry-time'),
+    attempts: positiveInt(raw.attempts ?? String(DEFAULTS.retry.attempts), '--attempts'),
+    retryTime: parseDuration(String(raw.retryTime ?? RETRY_TIME_FLAG), '--retry-time'),
     maxPageBytes: raw.maxPageBytes === undefined ? DEFAULT_MAX_PAGE_BYTES : parseByteSize(raw.maxPageBytes, '--max-page-bytes'),
   };
   if (typeof raw.token === 'string' && raw.token !== '') o.token = raw.token;

@@ -4,9 +4,10 @@ import { HcsyncError } from '../contract/errors.js';
 import { Store } from '../store/index.js';
 import { RemoteClient, type ClientOptions } from '../worker/client.js';
 import { SyncEmitter, type SyncSummary } from '../worker/events.js';
+import { DEFAULTS } from '../worker/defaults.js';
 import { runSync } from '../worker/sync.js';
 import {
-  WINDOW_BOUNDS, addMaxDeleteOption, addPageConcurrencyOption, addSyncOptions, commonOptions, parseDeleteLimit, parseDuration, parsePageConcurrency,
+  WINDOW_BOUNDS, addMaxDeleteOption, addPageConcurrencyOption, addSyncOptions, commonOptions, durationFlag, parseDeleteLimit, parseDuration, parsePageConcurrency,
   requireHelpcenter, type CommonOptions,
 } from './options.js';
 import { printJson } from './output.js';
@@ -73,7 +74,7 @@ export function registerSync(program: Command): void {
     .command('sync')
     .description('one sync run in this process (no Redis needed)')
     .option('--full', 'full sweep (default: incremental, which starts with a full sweep the first time)')
-    .option('--lookback <duration>', 'incremental: re-read activity this long before the last watermark', '15m')
+    .option('--lookback <duration>', 'incremental: re-read activity this long before the last watermark', durationFlag(DEFAULTS.lookbackMs))
     .option('--json', 'print the run summary as one JSON object');
   addSyncOptions(cmd);
   addMaxDeleteOption(cmd);

@@ -11,6 +11,7 @@ import type { ListParams } from '../contract/types.js';
 import { describeBinary, safeLine, truncateToWidth } from '../contract/text.js';
 import { validateCase, type DeliveredCase, type RejectedCase } from '../contract/validate.js';
 import { tokenRedactor } from './redact.js';
+import { DEFAULTS } from './defaults.js';
 import { DEFAULT_RETRY, nextRetry, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 /**
@@ -49,7 +50,7 @@ export interface ClientOptions {
 }
 
 /** 256 MiB: a real page of 500 cases with their messages is ~1.6 MB. */
-export const DEFAULT_MAX_PAGE_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_PAGE_BYTES: number = DEFAULTS.maxPageBytes;
 /**
  * JSON values (objects, arrays and their members) a page's cases may hold.
  * Text size does not bound parsed size: 2 bytes of `{}` parse into a ~50-byte

@@ -5,9 +5,10 @@
  * retries — 429, 5xx, timeouts — or an answer markedly slower than the
  * fastest seen), add one after a run of healthy pages.
  */
+import { DEFAULTS } from './defaults.js';
 
-/** Default pages in flight for a full sweep. */
-export const DEFAULT_CONCURRENCY = 4;
+/** Default pages in flight for a full sweep (worker/defaults.ts). */
+export const DEFAULT_CONCURRENCY: number = DEFAULTS.pageConcurrency;
 /** The most pages in flight anyone may ask for. */
 export const MAX_CONCURRENCY = 16;
 /** healthy pages in a row before one more page goes in flight */

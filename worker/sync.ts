@@ -2,13 +2,14 @@ import { HcsyncError, SyncError } from '../contract/errors.js';
 import type { Store, RunCounters, SyncMode, LockOwner, RejectedCase, WriteCounts, DeliveredCase, DeleteLimit, SyncLock } from '../store/index.js';
 import { lockOwner, zeroCounters } from '../store/index.js';
 import { ConcurrencyControl, DEFAULT_CONCURRENCY } from './concurrency.js';
+import { DEFAULTS } from './defaults.js';
 import { SyncEmitter, type SyncSummary } from './events.js';
 import { MIN_OVERLAP, startCursor, walk, type PageSource, type RemotePage, type WalkCursor, type WalkSpec, type WalkStep } from './walk.js';
 
 /** The mass-deletion guard's default (docs/sync.md#mass-deletion-guard): 10 % of the live cases. */
-export const DEFAULT_MAX_DELETE: DeleteLimit = { fraction: 0.1 };
+export const DEFAULT_MAX_DELETE: DeleteLimit = DEFAULTS.maxDelete;
 /** The incremental's default lookback: activity this far before the watermark is read again. */
-export const DEFAULT_LOOKBACK_MS = 15 * 60_000;
+export const DEFAULT_LOOKBACK_MS: number = DEFAULTS.lookbackMs;
 
 export interface SyncOptions {
   helpcenter: string;
