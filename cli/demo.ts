@@ -14,7 +14,7 @@ import { SyncEmitter } from '../worker/events.js';
 import { runSync } from '../worker/sync.js';
 import { nonNegativeInt } from './options.js';
 import { BOLD, CASE_HEADERS, caseRows, hitTable, hitsLine, table, useColor, writeFileAtomically } from './output.js';
-import { attachProgressBar, summaryLine } from './sync.js';
+import { attachProgressBar, summaryLine } from './progress.js';
 
 /** `demo`: the simulator on loopback (history up to now), a full sync, then a list, a search and the report. */
 export function registerDemo(program: Command): void {

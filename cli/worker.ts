@@ -9,7 +9,7 @@ import {
   WINDOW_BOUNDS, addMaxDeleteOption, addPageConcurrencyOption, addQueueOptions, addRemoteOptions, addStoreOption, commonOptions, durationFlag,
   parseDeleteLimit, parseDuration, parseHost, parsePageConcurrency, parsePort, positiveInt, queueOptions,
 } from './options.js';
-import { clientFor } from './sync.js';
+import { clientFor } from './remote.js';
 
 const s = durationFlag;
 
