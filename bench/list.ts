@@ -10,7 +10,7 @@ export interface ListFigure {
   n: number;
 }
 
-/** Nearest-rank quantile of sorted times, q in 0..1 (query/report.ts's `percentile` takes 0..100). */
+/** Nearest-rank quantile of sorted times, q in 0..1 (query/report/build.ts's `percentile` takes 0..100). */
 export function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }

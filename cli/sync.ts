@@ -6,7 +6,7 @@ import { DEFAULTS } from '../worker/defaults.js';
 import { runSync } from '../worker/sync.js';
 import {
   WINDOW_BOUNDS, addMaxDeleteOption, addPageConcurrencyOption, addSyncOptions, commonOptions, durationFlag, parseDeleteLimit, parseDuration, parsePageConcurrency,
-  requireHelpcenter, type CommonOptions,
+  requireHelpcenter,
 } from './options.js';
 import { printJson } from './output.js';
 import { attachProgressBar, summaryLine } from './progress.js';

@@ -9,7 +9,7 @@
  * `toISOString()` writes them (`2026-05-29T00:18:56.000Z`); the helpcenter
  * is its 24-hex id, never the store's internal integer; states are text.
  *
- * Definitions follow the report (query/report.ts, README "report"):
+ * Definitions follow the report (query/report/build.ts, README "report"):
  *  - created: the `_id`'s first 8 hex digits, seconds since the epoch;
  *  - last activity: the latest parseable `messages[].sent`, else created;
  *  - first response: from the first INCOMING to the first OUTGOING after it,

@@ -1,5 +1,6 @@
-import { table } from '../contract/text.js';
-import { agentLabel, describeWindow, formatDuration, formatNumber, readableMinute, type HelpcenterReport, type Report } from './report.js';
+import { table } from '../../contract/text.js';
+import { agentLabel, describeWindow, formatDuration, formatNumber, readableMinute } from './format.js';
+import type { HelpcenterReport, Report } from './types.js';
 
 /**
  * The report for a terminal: the headline numbers per helpcenter, then the
