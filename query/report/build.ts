@@ -135,7 +135,9 @@ function caseMetrics(cases: readonly ReportCaseRow[]): Pick<HelpcenterReport, 'c
   const mean = counts.length ? Math.round((counts.reduce((a, b) => a + b, 0) / counts.length) * 100) / 100 : null;
   return {
     cases: { total: cases.length, ...byState },
-    resolution: { closed: resolutions.length, withoutMessages: closedWithoutMessages, ms: spread(resolutions), histogram: histogram(resolutions) },
+    resolution: {
+      closed: resolutions.length, withoutMessages: closedWithoutMessages, ms: spread(resolutions), histogram: histogram(resolutions),
+    },
     messagesPerCase: { cases: counts.length, mean, ...spread(counts) },
   };
 }

@@ -1,4 +1,6 @@
-import { agentLabel, describeWindow, escapeHtml, formatDuration, formatNumber, readableDate, readableTime, volumePerWeek } from './format.js';
+import {
+  agentLabel, describeWindow, escapeHtml, formatDuration, formatNumber, readableDate, readableTime, volumePerWeek,
+} from './format.js';
 import { COLORS, barsChart, heatmapChart, histogramChart, lineChart } from './svg.js';
 import { TOP_COMPANIES, type HelpcenterReport, type Report } from './types.js';
 
@@ -86,28 +88,54 @@ function helpcenterSection(h: HelpcenterReport): string {
 <h2>Helpcenter <code>${esc(h.helpcenter)}</code></h2>
 <p class="meta">Data as of its last sync, <strong>${esc(readableTime(h.asOf))}</strong>: "open" and ages are measured to then.</p>
 <div class="stats">
-${stat('Cases created', String(h.cases.total), [['UNHANDLED', h.cases.UNHANDLED], ['HANDLING', h.cases.HANDLING], ['CLOSED', h.cases.CLOSED]])}
-${stat('Open at the last sync (all cases)', String(h.backlog.open), [['median age', formatDuration(h.backlog.ageMs.median)], ['p90 age', formatDuration(h.backlog.ageMs.p90)], ['oldest', formatDuration(h.backlog.ageMs.max)]])}
-${stat('First response, median', formatDuration(fr.ms.median), [['p90', formatDuration(fr.ms.p90)], ['answered', fr.answered], ['unanswered', fr.unanswered], ['outgoing first', fr.outgoingFirst], ['no messages', fr.noConversation]])}
-${stat('Resolution, median', formatDuration(res.ms.median), [['p90', formatDuration(res.ms.p90)], ['closed cases', res.closed], ['no messages (as 0)', res.withoutMessages]])}
-${stat('Messages per case, mean', formatNumber(h.messagesPerCase.mean), [['median', formatNumber(h.messagesPerCase.median)], ['p90', formatNumber(h.messagesPerCase.p90)]])}
+${stat('Cases created', String(h.cases.total), [
+    ['UNHANDLED', h.cases.UNHANDLED], ['HANDLING', h.cases.HANDLING], ['CLOSED', h.cases.CLOSED],
+  ])}
+${stat('Open at the last sync (all cases)', String(h.backlog.open), [
+    ['median age', formatDuration(h.backlog.ageMs.median)],
+    ['p90 age', formatDuration(h.backlog.ageMs.p90)],
+    ['oldest', formatDuration(h.backlog.ageMs.max)],
+  ])}
+${stat('First response, median', formatDuration(fr.ms.median), [
+    ['p90', formatDuration(fr.ms.p90)], ['answered', fr.answered], ['unanswered', fr.unanswered],
+    ['outgoing first', fr.outgoingFirst], ['no messages', fr.noConversation],
+  ])}
+${stat('Resolution, median', formatDuration(res.ms.median), [
+    ['p90', formatDuration(res.ms.p90)], ['closed cases', res.closed], ['no messages (as 0)', res.withoutMessages],
+  ])}
+${stat('Messages per case, mean', formatNumber(h.messagesPerCase.mean), [
+    ['median', formatNumber(h.messagesPerCase.median)], ['p90', formatNumber(h.messagesPerCase.p90)],
+  ])}
 </div>
 <div class="charts">
 ${volumePanel(h)}
-${panel('Backlog over time', 'backlog', 'wide', `<p class="note">Open cases (UNHANDLED + HANDLING) at the end of each UTC day, replayed from the state changes the sync observed (inferred closes included); nothing before the first sync is known.</p>` +
+${panel('Backlog over time', 'backlog', 'wide',
+    '<p class="note">Open cases (UNHANDLED + HANDLING) at the end of each UTC day, replayed from the state changes the sync observed ' +
+    '(inferred closes included); nothing before the first sync is known.</p>' +
     (h.backlogOverTime.length < 2
-      ? onePoint('backlog', h.backlogOverTime.map((b) => [b.date, `<strong>${b.open}</strong> cases were open at the end of ${esc(readableDate(b.date))}.`]),
+      ? onePoint('backlog',
+          h.backlogOverTime.map((b) => [b.date, `<strong>${b.open}</strong> cases were open at the end of ${esc(readableDate(b.date))}.`]),
           'The chart starts once the sync has observed two days.', 'No state change has been observed in this window yet.')
-      : lineChart('backlog', h.backlogOverTime.map((d) => d.date), [{ name: 'open cases', color: COLORS.backlog, values: h.backlogOverTime.map((d) => d.open) }], 'open cases', 'day')))}
-${panel('First response time', 'first-response', '', `<p class="note">Calendar time from a case's first INCOMING message to the first OUTGOING after it, for the ${fr.answered} answered cases created in the window. Not counted: ${fr.unanswered} unanswered (no reply yet), ${fr.outgoingFirst} that began with an OUTGOING, ${fr.noConversation} without messages.</p>` +
+      : lineChart('backlog', h.backlogOverTime.map((d) => d.date),
+          [{ name: 'open cases', color: COLORS.backlog, values: h.backlogOverTime.map((d) => d.open) }], 'open cases', 'day')))}
+${panel('First response time', 'first-response', '',
+    `<p class="note">Calendar time from a case's first INCOMING message to the first OUTGOING after it, for the ${fr.answered} ` +
+    `answered cases created in the window. Not counted: ${fr.unanswered} unanswered (no reply yet), ${fr.outgoingFirst} that began ` +
+    `with an OUTGOING, ${fr.noConversation} without messages.</p>` +
     histogramChart('first-response', fr.histogram, COLORS.response))}
-${panel('Resolution time', 'resolution', '', `<p class="note">CLOSED cases created in the window (${res.closed}): creation → last message of any type, COMMENTs included.${zero}</p>` +
+${panel('Resolution time', 'resolution', '',
+    `<p class="note">CLOSED cases created in the window (${res.closed}): creation → last message of any type, COMMENTs included.${zero}</p>` +
     histogramChart('resolution', res.histogram, COLORS.resolution))}
-${panel('Busiest hours: incoming messages by weekday and hour (UTC)', 'heatmap', 'wide', `<p class="note">INCOMING messages sent in the window, by the weekday and hour they were sent (UTC). Darker is more; the scale starts at 0 (grey: none).</p>` +
+${panel('Busiest hours: incoming messages by weekday and hour (UTC)', 'heatmap', 'wide',
+    '<p class="note">INCOMING messages sent in the window, by the weekday and hour they were sent (UTC). ' +
+    'Darker is more; the scale starts at 0 (grey: none).</p>' +
     heatmapChart(h.incomingHeatmap.weekdays, h.incomingHeatmap.counts))}
-${panel('Agent workload: outgoing messages', 'agents', '', `<p class="note">OUTGOING messages sent in the window per agent (<code>sentBy</code>); internal notes (COMMENT) are not counted; "(unknown)": no <code>sentBy</code>.</p>` +
+${panel('Agent workload: outgoing messages', 'agents', '',
+    '<p class="note">OUTGOING messages sent in the window per agent (<code>sentBy</code>); internal notes (COMMENT) are not counted; ' +
+    '"(unknown)": no <code>sentBy</code>.</p>' +
     barsChart('agents', h.agents.map((a) => [agentLabel(a.agent), a.outgoing]), COLORS.agents))}
-${panel(`Top ${TOP_COMPANIES} companies by cases`, 'companies', '', `<p class="note">Cases created in the window per company, ties by name. ${h.casesWithoutCompany} cases without a company are not listed.</p>` +
+${panel(`Top ${TOP_COMPANIES} companies by cases`, 'companies', '',
+    `<p class="note">Cases created in the window per company, ties by name. ${h.casesWithoutCompany} cases without a company are not listed.</p>` +
     barsChart('companies', h.topCompanies.map((c) => [c.company, c.cases]), COLORS.companies))}
 </div>
 </section>`;
@@ -124,16 +152,20 @@ function volumePanel(h: HelpcenterReport): string {
     const weeks = all.filter((w) => w.days === 7);
     const left = all.filter((w) => w.days < 7);
     const note = left.length
-      ? ` Left out as partial (the range starts or ends inside them): ${left.map((w) => `the week of ${readableDate(w.week)} (${w.days} day${w.days === 1 ? '' : 's'}: ${w.cases} cases, ${w.messages} messages)`).join(' and ')}.`
+      ? ' Left out as partial (the range starts or ends inside them): ' +
+        left.map((w) => `the week of ${readableDate(w.week)} (${w.days} day${w.days === 1 ? '' : 's'}: ${w.cases} cases, ${w.messages} messages)`).join(' and ') +
+        '.'
       : '';
-    return panel('Volume per week', 'volume', 'wide', `<p class="note">${rule} Per week, Monday to Sunday: ${days.length} days are too many to tell apart as points.${esc(note)}</p>${key}` +
+    return panel('Volume per week', 'volume', 'wide',
+      `<p class="note">${rule} Per week, Monday to Sunday: ${days.length} days are too many to tell apart as points.${esc(note)}</p>${key}` +
       lineChart('volume', weeks.map((w) => w.week), [
         { name: 'cases created', color: COLORS.cases, values: weeks.map((w) => w.cases) },
         { name: 'messages sent', color: COLORS.messages, values: weeks.map((w) => w.messages) },
       ], 'per week', 'week'));
   }
   const body = days.length < 2
-    ? onePoint('volume', days.map((d) => [d.date, `On ${esc(readableDate(d.date))}: <strong>${d.cases}</strong> cases created, <strong>${d.messages}</strong> messages sent.`]),
+    ? onePoint('volume',
+        days.map((d) => [d.date, `On ${esc(readableDate(d.date))}: <strong>${d.cases}</strong> cases created, <strong>${d.messages}</strong> messages sent.`]),
         'A chart needs two days or more.', 'No case was created and no message sent in this window.')
     : key + lineChart('volume', days.map((d) => d.date), [
         { name: 'cases created', color: COLORS.cases, values: days.map((d) => d.cases) },

@@ -80,7 +80,10 @@ interface Series {
   values: number[];
 }
 
-/** One line per series over UTC days or weeks (`dates`: the day, or the Monday of the week); x labels at about eight evenly spaced points. */
+/**
+ * One line per series over UTC days or weeks (`dates`: the day, or the Monday of the week);
+ * x labels at about eight evenly spaced points.
+ */
 export function lineChart(id: string, dates: readonly string[], series: readonly Series[], yTitle: string, unit: 'day' | 'week'): string {
   // right margin: room for half of the last date label
   const f: Frame = { w: WIDE, h: 300, left: 64, right: 44, top: 14, bottom: 46 };
@@ -100,14 +103,17 @@ export function lineChart(id: string, dates: readonly string[], series: readonly
     s += `<line class="axis" x1="${x(i)}" x2="${x(i)}" y1="${f.h - f.bottom}" y2="${f.h - f.bottom + 5}"/>`;
     s += `<text x="${x(i)}" y="${f.h - f.bottom + 20}" text-anchor="middle">${esc(readableDate(dates[i]!))}</text>`;
   }
-  s += `<text x="${f.left + plotW / 2}" y="${f.h - 6}" text-anchor="middle">${unit === 'week' ? 'week, starting Monday (UTC)' : 'day (UTC)'}</text>`;
+  s += `<text x="${f.left + plotW / 2}" y="${f.h - 6}"` +
+    ` text-anchor="middle">${unit === 'week' ? 'week, starting Monday (UTC)' : 'day (UTC)'}</text>`;
   for (const e of series) {
     const pts = e.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-    if (n > 1) s += `<polyline fill="none" stroke="${e.color}" stroke-width="2" stroke-linejoin="round" points="${pts}"><title>${esc(e.name)}</title></polyline>`;
+    if (n > 1) s += `<polyline fill="none" stroke="${e.color}" stroke-width="2" stroke-linejoin="round" points="${pts}">` +
+      `<title>${esc(e.name)}</title></polyline>`;
     // a dot per point while points are few enough to tell apart
     if (n <= DOTS_UP_TO) {
       e.values.forEach((v, i) => {
-        s += `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${e.color}"><title>${esc(`${at(i)}: ${v} ${e.name}`)}</title></circle>`;
+        s += `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${e.color}">` +
+          `<title>${esc(`${at(i)}: ${v} ${e.name}`)}</title></circle>`;
       });
     }
   }
@@ -127,7 +133,9 @@ export function histogramChart(id: string, buckets: readonly HistogramBucket[], 
   buckets.forEach((b, i) => {
     const hgt = (b.count / top) * plotH;
     const x = f.left + i * slot;
-    s += `<rect x="${(x + slot * 0.12).toFixed(1)}" y="${(f.h - f.bottom - hgt).toFixed(1)}" width="${(slot * 0.76).toFixed(1)}" height="${hgt.toFixed(1)}" fill="${color}"><title>${esc(`${b.label}: ${b.count} cases`)}</title></rect>`;
+    s += `<rect x="${(x + slot * 0.12).toFixed(1)}" y="${(f.h - f.bottom - hgt).toFixed(1)}"` +
+      ` width="${(slot * 0.76).toFixed(1)}" height="${hgt.toFixed(1)}" fill="${color}">` +
+      `<title>${esc(`${b.label}: ${b.count} cases`)}</title></rect>`;
     if (b.count > 0) s += `<text x="${x + slot / 2}" y="${f.h - f.bottom - hgt - 4}" text-anchor="middle" font-size="11">${b.count}</text>`;
     s += `<text x="${x + slot / 2}" y="${f.h - f.bottom + 18}" text-anchor="middle">${esc(b.label)}</text>`;
   });
@@ -146,8 +154,10 @@ export function barsChart(id: string, bars: readonly [string, number][], color: 
   bars.forEach(([label, v], i) => {
     const y = f.top + i * rowH;
     const w = (v / max) * plotW;
-    s += `<text x="${f.left - 8}" y="${y + rowH / 2 + 4}" text-anchor="end"><title>${esc(label)}</title>${esc(truncateToWidth(label, LABEL_COLUMNS))}</text>`;
-    s += `<rect x="${f.left}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" rx="2" fill="${color}"><title>${esc(`${label}: ${v}`)}</title></rect>`;
+    s += `<text x="${f.left - 8}" y="${y + rowH / 2 + 4}" text-anchor="end">` +
+      `<title>${esc(label)}</title>${esc(truncateToWidth(label, LABEL_COLUMNS))}</text>`;
+    s += `<rect x="${f.left}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" rx="2" fill="${color}">` +
+      `<title>${esc(`${label}: ${v}`)}</title></rect>`;
     s += `<text x="${(f.left + w + 6).toFixed(1)}" y="${y + rowH / 2 + 4}">${v}</text>`;
   });
   const axisY = f.top + bars.length * rowH + 4;
@@ -175,15 +185,20 @@ export function heatmapChart(weekdays: readonly string[], counts: readonly numbe
     s += `<text x="${f.left - 8}" y="${y + cellH / 2 + 4}" text-anchor="end">${esc(weekdays[d] ?? '')}</text>`;
     hours.forEach((n, hr) => {
       const x = f.left + hr * cellW;
-      s += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(cellW - 2).toFixed(1)}" height="${(cellH - 2).toFixed(1)}" rx="2" fill="${heatColor(n, max)}"><title>${esc(`${weekdays[d]} ${String(hr).padStart(2, '0')}:00–${String(hr).padStart(2, '0')}:59 UTC: ${n} incoming`)}</title></rect>`;
-      if (n > 0) s += `<text x="${(x + cellW / 2 - 1).toFixed(1)}" y="${(y + cellH / 2 + 4).toFixed(1)}" text-anchor="middle" font-size="11" style="fill:${n / max > 0.5 ? '#fff' : '#1f2937'}">${compact(n)}</text>`;
+      s += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}"` +
+        ` width="${(cellW - 2).toFixed(1)}" height="${(cellH - 2).toFixed(1)}" rx="2" fill="${heatColor(n, max)}">` +
+        `<title>${esc(`${weekdays[d]} ${String(hr).padStart(2, '0')}:00–${String(hr).padStart(2, '0')}:59 UTC: ${n} incoming`)}</title></rect>`;
+      if (n > 0) s += `<text x="${(x + cellW / 2 - 1).toFixed(1)}" y="${(y + cellH / 2 + 4).toFixed(1)}"` +
+        ` text-anchor="middle" font-size="11" style="fill:${n / max > 0.5 ? '#fff' : '#1f2937'}">${compact(n)}</text>`;
     });
   });
   const axisY = f.top + 7 * cellH;
   for (let hr = 0; hr < 24; hr++) {
-    s += `<text x="${(f.left + hr * cellW + cellW / 2 - 1).toFixed(1)}" y="${axisY + 16}" text-anchor="middle">${String(hr).padStart(2, '0')}</text>`;
+    s += `<text x="${(f.left + hr * cellW + cellW / 2 - 1).toFixed(1)}" y="${axisY + 16}"` +
+      ` text-anchor="middle">${String(hr).padStart(2, '0')}</text>`;
   }
-  s += `<text x="${f.left + (f.w - f.left - f.right) / 2}" y="${axisY + 34}" text-anchor="middle">hour of day (UTC)${max === 0 ? ' — no incoming messages in this window' : ''}</text>`;
+  s += `<text x="${f.left + (f.w - f.left - f.right) / 2}" y="${axisY + 34}"` +
+    ` text-anchor="middle">hour of day (UTC)${max === 0 ? ' — no incoming messages in this window' : ''}</text>`;
   return `${s}${heatLegend(f, axisY + 46, max)}</svg>`;
 }
 
@@ -195,9 +210,11 @@ function heatLegend(f: Frame, y: number, max: number): string {
   let s = `<g class="heat-legend" data-max="${max}"><text x="${x0 - 8}" y="${y + 13}" text-anchor="end">incoming messages per cell:</text>`;
   for (let i = 0; i <= steps; i++) {
     const v = (i / steps) * max;
-    s += `<rect x="${x0 + i * w}" y="${y}" width="${w - 1}" height="16" fill="${heatColor(v, max)}"><title>${esc(i === 0 ? '0: none' : `${Math.round(v)}`)}</title></rect>`;
+    s += `<rect x="${x0 + i * w}" y="${y}" width="${w - 1}" height="16" fill="${heatColor(v, max)}">` +
+      `<title>${esc(i === 0 ? '0: none' : `${Math.round(v)}`)}</title></rect>`;
   }
-  const label = (i: number, v: number) => `<text x="${x0 + i * w + w / 2}" y="${y + 30}" text-anchor="middle" font-size="11">${compact(v)}</text>`;
+  const label = (i: number, v: number) => `<text x="${x0 + i * w + w / 2}" y="${y + 30}"` +
+    ` text-anchor="middle" font-size="11">${compact(v)}</text>`;
   s += label(0, 0);
   if (max > 0) s += label(steps / 2, Math.round(max / 2)) + label(steps, max);
   return `${s}</g>`;
