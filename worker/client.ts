@@ -4,12 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { TransientError, UpstreamError, UsageError } from '../contract/errors.js';
-import { splitListBody } from '../contract/jsontext.js';
 import { listQuery } from '../contract/params.js';
 import type { ListParams } from '../contract/types.js';
-import { validateCase, type DeliveredCase, type RejectedCase } from '../contract/validate.js';
+import type { DeliveredCase, RejectedCase } from '../contract/validate.js';
 import { tokenRedactor } from './redact.js';
-import { excerpt, networkError, statusError, type ErrorContext } from './remote-errors.js';
+import { readPage } from './page.js';
+import { networkError, statusError, type ErrorContext } from './remote-errors.js';
 import { DEFAULTS } from './defaults.js';
 import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from './retry.js';
 
@@ -50,13 +50,6 @@ export interface ClientOptions {
 
 /** 256 MiB: a real page of 500 cases with their messages is ~1.6 MB. */
 export const DEFAULT_MAX_PAGE_BYTES: number = DEFAULTS.maxPageBytes;
-/**
- * JSON values (objects, arrays and their members) a page's cases may hold.
- * Text size does not bound parsed size: 2 bytes of `{}` parse into a ~50-byte
- * object, so a page of tiny values under the byte cap could take gigabytes.
- * A real page holds ~50k values; 2M parse into at most ~200 MB.
- */
-export const MAX_PAGE_VALUES = 2_000_000;
 
 /** One answered list page: the cases read tolerantly (docs/sync.md#tolerant-reading), the refused ones apart. */
 export interface Page {
@@ -324,50 +317,7 @@ export class RemoteClient {
 
   /** Classify an answer: a Page, or the typed error docs/sync.md#retries assigns to its status. */
   private toPage(a: HttpAnswer): Omit<Page, 'attempts'> {
-    if (a.status >= 200 && a.status < 300) {
-      // Only the fields we use are parsed, each case on its own: unknown top-level
-      // fields (however large) are skipped, and each case keeps its exact text.
-      const split = splitListBody(a.text);
-      if (split === undefined) {
-        throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a body that is not JSON: ${excerpt(this.redact(a.text.slice(0, 4096)), a.bytes) || 'empty'}`, {
-          status: a.status,
-        });
-      }
-      const num = (k: string): number => {
-        try {
-          const v: unknown = JSON.parse(split.fields.get(k) ?? 'null');
-          return typeof v === 'number' ? v : Number.NaN;
-        } catch {
-          return Number.NaN;
-        }
-      };
-      const head = { offset: num('offset'), limit: num('limit'), total: num('total') };
-      if (!Number.isFinite(head.offset) || !Number.isFinite(head.limit) || !Number.isFinite(head.total) || split.cases === undefined) {
-        throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with JSON that is not a case list (offset, limit, total, cases)`, {
-          status: a.status,
-        });
-      }
-      if (split.caseValues > MAX_PAGE_VALUES) {
-        throw new TransientError(
-          'E_BODY_TOO_LARGE',
-          `HTTP ${a.status} with ${split.caseValues} JSON values in its cases, more than the ${MAX_PAGE_VALUES} one page may hold (a real page holds ~50,000)`,
-          { status: a.status },
-        );
-      }
-      const page: Omit<Page, 'attempts'> = { ...head, cases: [], rejected: [], bytes: a.bytes };
-      for (const json of split.cases) {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(json);
-        } catch {
-          throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a case that is not JSON`, { status: a.status });
-        }
-        const c = validateCase(raw);
-        if (c.ok) page.cases.push({ case: c.case, keys: c.keys, json, warnings: c.warnings });
-        else page.rejected.push({ id: c.id, reason: c.reason, raw });
-      }
-      return page;
-    }
+    if (a.status >= 200 && a.status < 300) return readPage(a, (s) => this.redact(s));
     throw statusError(a, this.errorContext());
   }
 
