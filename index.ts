@@ -46,10 +46,11 @@ export type { Store };
 // reading
 export { listCases } from './query/list.js';
 export { searchCases, TOTAL_CAP, type SearchOptions, type SearchHit, type SearchResult } from './query/search.js';
-export { buildReport, type Report, type ReportOptions, type HelpcenterReport, type Spread, type HistogramBucket } from './query/report.js';
-export { reportText } from './query/report-text.js';
-export { reportCsv } from './query/report-csv.js';
-export { reportHtml } from './query/report-html.js';
+export { buildReport } from './query/report/build.js';
+export type { Report, ReportOptions, HelpcenterReport, Spread, HistogramBucket } from './query/report/types.js';
+export { reportText } from './query/report/text.js';
+export { reportCsv } from './query/report/csv.js';
+export { reportHtml } from './query/report/html.js';
 export { exportTable, EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult } from './query/export.js';
 export { EXPORT_TABLES, VIEW_COLUMNS, type ExportTable, type ViewName, type DeleteLimit, type SyncMode } from './store/index.js';
 

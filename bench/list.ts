@@ -10,9 +10,9 @@ export interface ListFigure {
   n: number;
 }
 
-/** Nearest-rank percentile of sorted times (p in 0..1). */
-export function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+/** Nearest-rank quantile of sorted times, q in 0..1 (query/report/build.ts's `percentile` takes 0..100). */
+export function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 /**
@@ -47,8 +47,8 @@ export function benchList(store: Store, helpcenter: string): ListFigure[] {
     }
     times.sort((a, b) => a - b);
     deep.sort((a, b) => a - b);
-    out.push({ label: `${sortBy} (all states, orders, offsets)`, p50: percentile(times, 0.5), p95: percentile(times, 0.95), n: times.length });
-    out.push({ label: `${sortBy} at the middle offset`, p50: percentile(deep, 0.5), p95: percentile(deep, 0.95), n: deep.length });
+    out.push({ label: `${sortBy} (all states, orders, offsets)`, p50: quantile(times, 0.5), p95: quantile(times, 0.95), n: times.length });
+    out.push({ label: `${sortBy} at the middle offset`, p50: quantile(deep, 0.5), p95: quantile(deep, 0.95), n: deep.length });
   }
   return out;
 }

@@ -4,7 +4,7 @@ import type { Store } from '../store/index.js';
 
 /**
  * Search latency over `queries` (each run once, after one warm-up pass over
- * the first few): p50/p95 in ms of the library call, top 20 as SPEC §6 asks.
+ * the first few): p50/p95 in ms of the library call, top 20 as the search budget asks (docs/decisions.md#budgets-are-measured-not-asserted).
  */
 export async function benchSearch(store: Store, helpcenter: string, queries: string[]): Promise<{ p50: number; p95: number; n: number }> {
   for (const q of queries.slice(0, 10)) searchCases(store, { query: q, helpcenter, limit: 20 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
-import { percentile } from './list.js';
+import { quantile } from './list.js';
 import { Rng } from '../sim/index.js';
 
 /** Memory of a process, MiB: peak RSS, and the RSS now split into anonymous (heap) and file-mapped pages. */
@@ -77,8 +77,8 @@ export async function benchServe(bin: string, db: string, helpcenter: string, to
     deep.sort((a, b) => a - b);
     return {
       memory,
-      shallow: { p50: percentile(shallow, 0.5), p95: percentile(shallow, 0.95) },
-      deep: { p50: percentile(deep, 0.5), p95: percentile(deep, 0.95) },
+      shallow: { p50: quantile(shallow, 0.5), p95: quantile(shallow, 0.95) },
+      deep: { p50: quantile(deep, 0.5), p95: quantile(deep, 0.95) },
       requests: shallow.length + deep.length,
     };
   } finally {
@@ -138,7 +138,7 @@ export async function benchServeRandom(bin: string, db: string, helpcenter: stri
         times.push(performance.now() - t0);
       }
       times.sort((a, b) => a - b);
-      return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
+      return { p50: quantile(times, 0.5), p95: quantile(times, 0.95) };
     };
     const first = await pass(q100);
     const warm = await pass(q100);

@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { ListResponse } from '../contract/types.js';
 import { listCasesJsonFor } from '../query/list.js';
-import { reportHtml } from '../query/report-html.js';
-import { helpcenterHeading, summaryTable } from '../query/report-text.js';
-import { buildReport } from '../query/report.js';
+import { buildReport } from '../query/report/build.js';
+import { reportHtml } from '../query/report/html.js';
+import { helpcenterHeading, summaryTable } from '../query/report/text.js';
 import { searchCases } from '../query/search.js';
 import { Simulator, World } from '../sim/index.js';
 import { Store } from '../store/index.js';
@@ -14,7 +14,7 @@ import { SyncEmitter } from '../worker/events.js';
 import { runSync } from '../worker/sync.js';
 import { nonNegativeInt } from './options.js';
 import { BOLD, CASE_HEADERS, caseRows, hitTable, hitsLine, table, useColor, writeFileAtomically } from './output.js';
-import { attachProgressBar, summaryLine } from './sync.js';
+import { attachProgressBar, summaryLine } from './progress.js';
 
 /** `demo`: the simulator on loopback (history up to now), a full sync, then a list, a search and the report. */
 export function registerDemo(program: Command): void {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../contract/errors.js';
-import { parseInstant as parseIsoInstant } from '../contract/order.js';
+import { parseInstant } from '../contract/order.js';
 import { isHelpcenterId } from '../contract/params.js';
 import type { DeleteLimit } from '../store/index.js';
 import { DEFAULT_MAX_PAGE_BYTES } from '../worker/client.js';
+import { DEFAULTS } from '../worker/defaults.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../worker/concurrency.js';
 import { DEFAULT_MAX_DELETE } from '../worker/sync.js';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, parseRedisUrl } from '../worker/queue.js';
@@ -24,6 +25,8 @@ export interface CommonOptions {
 
 export const DEFAULT_DB = './data/hcsync.db';
 export const DEFAULT_BASE_URL = 'https://api.telecomx.dk';
+/** `--retry-time`'s default as the flag is written (`60s`, as the docs say it, rather than durationFlag's `1m`). */
+const RETRY_TIME_FLAG = `${DEFAULTS.retry.totalTimeMs / 1000}s`;
 
 export function addStoreOption(cmd: Command): Command {
   return cmd.addOption(new Option('--db <path>', 'SQLite store file').env('HCSYNC_DB').default(DEFAULT_DB));
@@ -99,19 +102,19 @@ export function addRemoteOptions(cmd: Command): Command {
         .choices(['header', 'query'])
         .default('header'),
     )
-    .addOption(new Option('--attempts <n>', 'attempts per request, retries included').env('HCSYNC_ATTEMPTS').default('6'))
-    .addOption(new Option('--retry-time <duration>', 'time budget per request, retries included (e.g. 60s)').env('HCSYNC_RETRY_TIME').default('60s'))
+    .addOption(new Option('--attempts <n>', 'attempts per request, retries included').env('HCSYNC_ATTEMPTS').default(String(DEFAULTS.retry.attempts)))
+    .addOption(new Option('--retry-time <duration>', 'time budget per request, retries included (e.g. 60s)').env('HCSYNC_RETRY_TIME').default(RETRY_TIME_FLAG))
     .addOption(
       new Option('--max-page-bytes <size>', 'largest response body accepted (e.g. 256MiB, 64MB or bytes); a larger one fails that request as transient')
         .env('HCSYNC_MAX_PAGE_BYTES')
-        .default('256MiB'),
+        .default(`${DEFAULTS.maxPageBytes / 2 ** 20}MiB`),
     );
 }
 
 /**
  * Pages a full sweep keeps in flight (adaptive, at most this): `--concurrency`
  * on `sync` and `schedule add`; the worker's `--concurrency` is BullMQ's job
- * concurrency (SPEC §4), so there it is `--page-concurrency`. One variable for all.
+ * concurrency (docs/decisions.md#pages-in-flight-adapt), so there it is `--page-concurrency`. One variable for all.
  */
 export function addPageConcurrencyOption(cmd: Command, flag = '--concurrency', opts: { withDefault: boolean } = { withDefault: true }): Command {
   const o = new Option(`${flag} <n>`, `pages a full sweep keeps in flight, at most (1..${MAX_CONCURRENCY}; fewer on 429, 5xx or slow answers)`).env('HCSYNC_PAGE_CONCURRENCY');
@@ -174,8 +177,8 @@ export function commonOptions(raw: Record<string, unknown>): CommonOptions {
     db: storePath(raw.db),
     baseUrl: String(raw.baseUrl ?? DEFAULT_BASE_URL),
     tokenIn: raw.tokenIn === 'query' ? 'query' : 'header',
-    attempts: positiveInt(raw.attempts ?? '6', '--attempts'),
-    retryTime: parseDuration(String(raw.retryTime ?? '60s'), '--retry-time'),
+    attempts: positiveInt(raw.attempts ?? String(DEFAULTS.retry.attempts), '--attempts'),
+    retryTime: parseDuration(String(raw.retryTime ?? RETRY_TIME_FLAG), '--retry-time'),
     maxPageBytes: raw.maxPageBytes === undefined ? DEFAULT_MAX_PAGE_BYTES : parseByteSize(raw.maxPageBytes, '--max-page-bytes'),
   };
   if (typeof raw.token === 'string' && raw.token !== '') o.token = raw.token;
@@ -271,7 +274,7 @@ const CALENDAR = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/i;
  * as everywhere in hcsync. The date must exist (2024-02-30 is refused, not
  * read as 1 March) and the time be 00:00–23:59.
  */
-export function parseInstant(s: string, name: string): number {
+export function parseDateFlag(s: string, name: string): number {
   const m = CALENDAR.exec(s);
   if (m) {
     // the calendar first: the contract's parser refuses 2024-02-30 too, but this says why
@@ -280,7 +283,7 @@ export function parseInstant(s: string, name: string): number {
     if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth) throw new UsageError(`${name} must be a real date, got "${s}": ${y}-${m[2]} has no day ${m[3]}`);
     if (m[4] !== undefined && Number(m[4]) > 23) throw new UsageError(`${name} must have a time from 00:00 to 23:59, got "${s}"`);
   }
-  const t = parseIsoInstant(s);
+  const t = parseInstant(s);
   if (Number.isNaN(t) || !m) throw new UsageError(`${name} must be a date like 2026-01-31 or 2026-01-31T12:00:00Z, got "${s}"`);
   return t;
 }
@@ -312,8 +315,8 @@ export interface TimeWindow {
  */
 export function parseWindow(raw: Record<string, unknown>): TimeWindow {
   const w: TimeWindow = {};
-  if (typeof raw.since === 'string') w.sinceMs = parseInstant(raw.since, '--since');
-  if (typeof raw.until === 'string') w.untilMs = parseInstant(raw.until, '--until');
+  if (typeof raw.since === 'string') w.sinceMs = parseDateFlag(raw.since, '--since');
+  if (typeof raw.until === 'string') w.untilMs = parseDateFlag(raw.until, '--until');
   if (w.sinceMs !== undefined && w.untilMs !== undefined && w.sinceMs >= w.untilMs) {
     throw new UsageError(`--since must be before --until, got ${String(raw.since)} and ${String(raw.until)}`);
   }

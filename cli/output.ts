@@ -239,3 +239,9 @@ export function openOutStream(file: string, what = 'file'): OutStream {
     },
   };
 }
+
+/** What a status extension adds: fields of the JSON object, and lines after the store's text. */
+export interface StatusExtension {
+  json: Record<string, unknown>;
+  text: string;
+}

@@ -8,8 +8,7 @@ import {
   TIMER_BOUNDS, addHelpcentersOptions, addMaxDeleteOption, addPageConcurrencyOption, addQueueOptions, durationFlag, parseDeleteLimit,
   parseDuration, parseHelpcenters, parsePageConcurrency, queueOptions,
 } from './options.js';
-import { iso, printJson, table } from './output.js';
-import type { StatusExtension } from './status.js';
+import { iso, printJson, table, type StatusExtension } from './output.js';
 
 /** One entry of `schedule list --json`: times as ISO strings, `every` in ms; `tz` only when one was set. */
 function scheduleJson(s: Schedule): { helpcenter: string; every: number | null; fullCron: string | null; tz?: string; next: string | null } {

@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../contract/errors.js';
 import { parseStateFilter } from '../contract/params.js';
-import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, parseQuery, searchCases, type SearchOptions } from '../query/search.js';
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, searchCases, type SearchOptions } from '../query/search.js';
+import { parseQuery } from '../query/search/parse.js';
 import { Store } from '../store/index.js';
 import { addHelpcenterOption, addStoreOption, commonOptions, intInRange, nonNegativeInt, parseWindow } from './options.js';
 import { BOLD, hitTable, hitsLine, printJson, useColor } from './output.js';

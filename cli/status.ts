@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { safeLine } from '../contract/text.js';
 import { Store, type RunRow, type RunWarning } from '../store/index.js';
 import { addQueueOptions, addStoreOption, queueOptions, storePath } from './options.js';
-import { iso, printJson, table } from './output.js';
+import { iso, printJson, table, type StatusExtension } from './output.js';
 
-export interface RunStatus {
+export interface RunStatusJson {
   runId: number;
   mode: string;
   status: string;
@@ -36,10 +36,10 @@ export interface HelpcenterStatus {
   heldDeletions: number;
   /** the latest run's warnings (the first 20): unreadable fields (with case id) and conclusions not drawn (caseId null) */
   warnings: RunWarning[];
-  lastRuns: RunStatus[];
+  lastRuns: RunStatusJson[];
 }
 
-function runStatus(r: RunRow): RunStatus {
+function runStatus(r: RunRow): RunStatusJson {
   return {
     runId: r.run_id,
     mode: r.mode,
@@ -87,12 +87,6 @@ function ago(ms: number | null): string {
   if (s < 120) return `${s}s ago`;
   if (s < 7200) return `${Math.round(s / 60)}m ago`;
   return `${Math.round(s / 3600)}h ago`;
-}
-
-/** What a status extension adds: fields of the JSON object, and lines after the store's text. */
-export interface StatusExtension {
-  json: Record<string, unknown>;
-  text: string;
 }
 
 /**

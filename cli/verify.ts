@@ -6,7 +6,7 @@ import { randomQueries, verify, type Difference } from '../query/verify.js';
 import { Store } from '../store/index.js';
 import { addSyncOptions, commonOptions, nonNegativeInt, positiveInt, requireHelpcenter } from './options.js';
 import { printJson } from './output.js';
-import { clientFor } from './sync.js';
+import { clientFor } from './remote.js';
 
 /** A value in a DIFF line: its JSON, one terminal-safe line of at most 80 columns. */
 function short(v: unknown): string {

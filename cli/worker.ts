@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { Store } from '../store/index.js';
 import { safeLine } from '../contract/text.js';
+import { DEFAULTS } from '../worker/defaults.js';
 import { jsonLogger, type Logger } from '../worker/log.js';
 import type { WorkerMetrics } from '../worker/metrics.js';
 import type { SyncWorker } from '../worker/worker.js';
@@ -9,7 +10,7 @@ import {
   WINDOW_BOUNDS, addMaxDeleteOption, addPageConcurrencyOption, addQueueOptions, addRemoteOptions, addStoreOption, commonOptions, durationFlag,
   parseDeleteLimit, parseDuration, parseHost, parsePageConcurrency, parsePort, positiveInt, queueOptions,
 } from './options.js';
-import { clientFor } from './sync.js';
+import { clientFor } from './remote.js';
 
 const s = durationFlag;
 
@@ -26,7 +27,7 @@ export function registerWorker(program: Command): void {
     .addOption(new Option('--stalled-interval <duration>', 'how often this worker looks for stalled jobs').env('HCSYNC_STALLED_INTERVAL').default(s(WORKER_DEFAULTS.stalledIntervalMs)))
     .addOption(new Option('--busy-delay <duration>', 'retry a job of a helpcenter synced elsewhere after this').env('HCSYNC_BUSY_DELAY').default(s(WORKER_DEFAULTS.busyDelayMs)))
     .addOption(new Option('--redis-ready-timeout <duration>', 'recreate the worker when Redis is not ready again this long after a disconnect').env('HCSYNC_REDIS_READY_TIMEOUT').default(s(WORKER_DEFAULTS.readyTimeoutMs)))
-    .addOption(new Option('--shutdown-timeout <duration>', 'on SIGINT/SIGTERM, wait this long for running syncs to record their checkpoint').env('HCSYNC_SHUTDOWN_TIMEOUT').default('8s'))
+    .addOption(new Option('--shutdown-timeout <duration>', 'on SIGINT/SIGTERM, wait this long for running syncs to record their checkpoint').env('HCSYNC_SHUTDOWN_TIMEOUT').default(s(DEFAULTS.worker.shutdownTimeoutMs)))
     .addOption(new Option('--log-every <pages>', 'log a progress line every N pages').env('HCSYNC_LOG_EVERY').default(String(WORKER_DEFAULTS.logEveryPages)))
     .addOption(new Option('--metrics-port <port>', 'serve GET /metrics (Prometheus) and /healthz on this port (0: any free one; default: off)').env('HCSYNC_METRICS_PORT'))
     .addOption(new Option('--metrics-host <host>', 'address the metrics port listens on').env('HCSYNC_METRICS_HOST').default('127.0.0.1'));

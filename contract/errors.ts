@@ -102,7 +102,7 @@ export class ApiError extends HcsyncError {
   }
 }
 
-/** The error catalogue of the seed page plus the local-only conditions (SPEC §1). */
+/** The error catalogue of the seed page plus the local-only conditions (docs/contract.md#errors, docs/contract.md#local-only-answers). */
 export const API_ERRORS = {
   access_denied: { status: 403, description: 'Insufficient access level' },
   id: { status: 422, description: 'Invalid helpcenterId' },

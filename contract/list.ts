@@ -7,7 +7,7 @@ export interface Keyed<C> {
 }
 
 /**
- * SPEC §1 over an in-memory array: filter by state, order totally, slice.
+ * The list contract (docs/contract.md#ordering) over an in-memory array: filter by state, order totally, slice.
  * The simulator answers with it; the store answers the same queries in SQL
  * and the differential tests hold the two to each other.
  */

@@ -1,11 +1,11 @@
 import type { Case, CaseState, ListParams, SortBy, SortOrder } from './types.js';
 
-/** STATE order: UNHANDLED < HANDLING < CLOSED (SPEC §1). */
+/** STATE order: UNHANDLED < HANDLING < CLOSED (docs/contract.md#ordering). */
 export const STATE_RANK: Record<CaseState, number> = { UNHANDLED: 0, HANDLING: 1, CLOSED: 2 };
 export const RANK_STATE: readonly CaseState[] = ['UNHANDLED', 'HANDLING', 'CLOSED'];
 /**
  * The rank of a case whose `state` is missing or not one of the three
- * (tolerant reading, SPEC §2): it sorts after CLOSED in STATE order and
+ * (docs/sync.md#tolerant-reading): it sorts after CLOSED in STATE order and
  * matches no state filter but ALL. The simulator orders such cases the same way.
  */
 export const UNKNOWN_STATE_RANK = 3;
@@ -146,7 +146,7 @@ export function compareKeys(a: SortKeys, b: SortKeys, sortBy: SortBy): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Total, deterministic order of SPEC §1 for a sortBy × sortOrder. */
+/** Total, deterministic order (docs/contract.md#ties) for a sortBy × sortOrder. */
 export function keyComparator(sortBy: SortBy, sortOrder: SortOrder): (a: SortKeys, b: SortKeys) => number {
   return sortOrder === 'asc' ? (a, b) => compareKeys(a, b, sortBy) : (a, b) => compareKeys(b, a, sortBy);
 }

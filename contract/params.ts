@@ -26,7 +26,7 @@ export function isHelpcenterId(s: string): boolean {
 }
 
 /**
- * Parse and validate list parameters exactly as SPEC §1: required id, enums
+ * Parse and validate list parameters exactly as docs/contract.md#parameters: required id, enums
  * case-insensitive, present-but-empty is invalid, first of repeated values
  * counts (URLSearchParams.get), errors reported in the order
  * id, state, sortBy, sortOrder, offset, limit; limit clamped into [1, 500].

@@ -2,7 +2,7 @@ import { STATE_RANK, parseInstant, sortKeys, type SortKeys } from './order.js';
 import type { Case } from './types.js';
 
 /**
- * Tolerant reading of delivered cases (SPEC §2 "Tolerant reading"): a case
+ * Tolerant reading of delivered cases (docs/sync.md#tolerant-reading): a case
  * is refused only when it has no usable `_id`; everything else is kept as
  * delivered, and each documented field that cannot be read is reported as a
  * warning (it is then absent for sorting and reporting).

@@ -93,7 +93,7 @@ function send(opts: ServeOptions, req: http.IncomingMessage, res: http.ServerRes
 
 /**
  * The offline API: `GET|HEAD /helpcenter/case` with the list semantics of
- * SPEC §1, `/healthz`, `/metrics` (Prometheus text, when `opts.metrics`;
+ * docs/contract.md, `/healthz`, `/metrics` (Prometheus text, when `opts.metrics`;
  * under the same token rule as the list), 404 for unknown paths, 405 for other methods, 400 for
  * a target that is not a path, 414 for one over MAX_TARGET_BYTES, 503 when
  * the store cannot be read (StoreError). Never throws: every request gets an

@@ -40,7 +40,7 @@ function rng(seed: number): () => number {
 }
 
 /**
- * Random list queries that probe every assumption of SPEC §1: each state,
+ * Random list queries that probe every assumption of docs/contract.md#assumptions: each state,
  * sortBy and order in odd spellings, offsets from the first page to past the
  * end, limits below, inside and above the clamp, and invalid forms (empty,
  * repeated, unknown and malformed parameters, bad ids).

@@ -4,7 +4,7 @@ import type { World } from './world.js';
 
 /**
  * Ways the simulated remote misbehaves on purpose, the way real APIs do
- * (SPEC §2 and §3; issue reports reproduced). Usable from tests
+ * (docs/sync.md#evidence-rules; issue reports reproduced). Usable from tests
  * (`Simulator.start({ quirks })`, or `sim.quirks = …` at any time) and from
  * the command line: `hcsync sim --quirks shortPage=492,pageCap=250`.
  *

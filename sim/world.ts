@@ -5,7 +5,7 @@ import { CaseFactory, DEFAULT_END_MS, generateCases } from './generator.js';
 import { Rng } from './random.js';
 
 /**
- * In-memory helpcenters answering the list query of SPEC §1 (the same
+ * In-memory helpcenters answering the list query of docs/contract.md (the same
  * results as contract/list.ts `listInMemory`), with mutation helpers so
  * tests can change the "remote" between and during syncs.
  *
@@ -143,7 +143,7 @@ export class World {
     return this.hc(hc).version;
   }
 
-  /** SPEC §1 over the helpcenter `params.id`; an unknown helpcenter: ApiError 403 access_denied. */
+  /** docs/contract.md over the helpcenter `params.id`; an unknown helpcenter: ApiError 403 access_denied. */
   list(params: ListParams): ListResponse {
     const hc = this.hcs.get(params.id.toLowerCase());
     if (hc === undefined) throw apiError('access_denied');

@@ -22,7 +22,7 @@ export interface ListTuning {
   directSkip: number;
 }
 
-export const DEFAULT_TUNING: ListTuning = { anchorStep: 1000, directSkip: 4000 };
+export const DEFAULT_LIST_TUNING: ListTuning = { anchorStep: 1000, directSkip: 4000 };
 
 type Key = (string | number)[];
 
@@ -65,7 +65,7 @@ export class CaseReader {
   /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(
     private readonly db: Db,
-    tuning: ListTuning = DEFAULT_TUNING,
+    tuning: ListTuning = DEFAULT_LIST_TUNING,
   ) {
     this.step = tuning.anchorStep;
     this.direct = Math.max(tuning.directSkip, tuning.anchorStep);

@@ -28,7 +28,7 @@ export interface ReportCaseRow {
   /** lower-case hex `_id`: its first 8 hex digits are the creation time */
   id: string;
   stateRank: number;
-  /** last activity (SPEC §1 SENT key) */
+  /** last activity (docs/contract.md#ordering, SENT) */
   sentMs: number;
   company: string | null;
   messageCount: number;

@@ -14,7 +14,7 @@ export interface RunCounters {
   rejected: number;
   inferredClosed: number;
   drift: number;
-  /** fields that could not be read and conclusions that could not be drawn (SPEC §2, §3) */
+  /** fields that could not be read and conclusions that could not be drawn (docs/sync.md#tolerant-reading, docs/sync.md#evidence-rules) */
   warnings: number;
   /** deletions the mass-deletion guard holds after this run */
   heldDeletions: number;

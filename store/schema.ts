@@ -28,7 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
     hc INTEGER NOT NULL REFERENCES helpcenters(hc),
     id TEXT NOT NULL,                     -- lower-case hex _id
     state_rank INTEGER NOT NULL,          -- 0 UNHANDLED, 1 HANDLING, 2 CLOSED
-    sent_ms INTEGER NOT NULL,             -- last activity (SPEC §1 SENT key)
+    sent_ms INTEGER NOT NULL,             -- last activity (docs/contract.md#ordering, SENT)
     case_number INTEGER,
     subject TEXT,
     company TEXT,
@@ -160,7 +160,7 @@ export const MIGRATIONS: readonly Migration[] = [
     expires_ms INTEGER NOT NULL
   );
   `,
-  // 2: tolerant reading's warnings, the mass-deletion guard's held deletions (SPEC §2, §3)
+  // 2: tolerant reading's warnings, the mass-deletion guard's held deletions (docs/sync.md#tolerant-reading, docs/sync.md#mass-deletion-guard)
   `
   ALTER TABLE sync_runs ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE sync_runs ADD COLUMN held_deletions INTEGER NOT NULL DEFAULT 0;

@@ -78,7 +78,7 @@ export class SweepConclusions {
   /**
    * After a verified complete sweep: tombstone what it recorded missing,
    * unless that is more than `maxDelete` of the live cases (the
-   * mass-deletion guard, SPEC §3). Then only the absences an earlier
+   * mass-deletion guard, docs/sync.md#mass-deletion-guard). Then only the absences an earlier
    * verified sweep also held are applied; the rest are held for the next.
    */
   applyTombstones(sweepId: number, runId: number, hc: number, nowMs: number, maxDelete: DeleteLimit): TombstoneResult {
@@ -124,7 +124,7 @@ export class SweepConclusions {
   }
 
   /**
-   * The remote's open lists, walked with evidence (SPEC §3), no longer hold
+   * The remote's open lists, walked with evidence (docs/sync.md#inferred-closes), no longer hold
    * these local open cases: they have been closed (or deleted; a full sweep
    * settles which). They show CLOSED, marked as inferred, until the
    * remote's own copy arrives. The JSON's top-level `state` is rewritten as

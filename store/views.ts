@@ -9,7 +9,7 @@
  * `toISOString()` writes them (`2026-05-29T00:18:56.000Z`); the helpcenter
  * is its 24-hex id, never the store's internal integer; states are text.
  *
- * Definitions follow the report (query/report.ts, README "report"):
+ * Definitions follow the report (query/report/build.ts, README "report"):
  *  - created: the `_id`'s first 8 hex digits, seconds since the epoch;
  *  - last activity: the latest parseable `messages[].sent`, else created;
  *  - first response: from the first INCOMING to the first OUTGOING after it,
@@ -25,7 +25,7 @@
  */
 
 /** ISO 8601 UTC text with milliseconds of an epoch-ms expression; NULL stays NULL. */
-const iso = (ms: string): string => `strftime('%Y-%m-%dT%H:%M:%fZ', (${ms}) / 1000.0, 'unixepoch')`;
+const isoSql = (ms: string): string => `strftime('%Y-%m-%dT%H:%M:%fZ', (${ms}) / 1000.0, 'unixepoch')`;
 
 /** Seconds since the epoch from the first 8 hex digits of a lower-case hex `_id` (SQLite has no hex-to-integer function). */
 const idSeconds = (id: string): string => {
@@ -50,8 +50,8 @@ export const VIEWS_MIGRATION = `
     c.customer_name AS customer_name,
     c.email AS email,
     c.phone AS phone,
-    ${iso(`${idSeconds('c.id')} * 1000`)} AS created_at,
-    ${iso('c.sent_ms')} AS last_activity_at,
+    ${isoSql(`${idSeconds('c.id')} * 1000`)} AS created_at,
+    ${isoSql('c.sent_ms')} AS last_activity_at,
     c.message_count AS message_count,
     CASE WHEN (SELECT m.type ${conversation(`'INCOMING', 'OUTGOING'`)} ORDER BY m.sent_ms, m.seq LIMIT 1) = 'INCOMING'
       THEN ((SELECT min(m.sent_ms) ${conversation(`'OUTGOING'`)}) - (SELECT min(m.sent_ms) ${conversation(`'INCOMING'`)})) / 1000.0
@@ -67,7 +67,7 @@ export const VIEWS_MIGRATION = `
     c.id AS case_id,
     m.seq AS seq,
     m.type AS type,
-    ${iso('m.sent_ms')} AS sent_at,
+    ${isoSql('m.sent_ms')} AS sent_at,
     m.sent_by AS sent_by,
     m.content AS content
   FROM messages m JOIN cases c ON c.rowid = m.case_rowid JOIN helpcenters h ON h.hc = c.hc
@@ -78,7 +78,7 @@ export const VIEWS_MIGRATION = `
     e.rowid AS event_id,
     h.id AS helpcenter,
     e.case_id AS case_id,
-    ${iso('e.at_ms')} AS observed_at,
+    ${isoSql('e.at_ms')} AS observed_at,
     e.kind AS kind,
     e.from_state AS from_state,
     e.to_state AS to_state,
@@ -94,8 +94,8 @@ export const VIEWS_MIGRATION = `
     r.mode AS mode,
     r.status AS status,
     r.owner AS owner,
-    ${iso('r.started_ms')} AS started_at,
-    ${iso('r.finished_ms')} AS finished_at,
+    ${isoSql('r.started_ms')} AS started_at,
+    ${isoSql('r.finished_ms')} AS finished_at,
     (r.finished_ms - r.started_ms) / 1000.0 AS duration_seconds,
     r.pages AS pages,
     r.requests AS requests,

@@ -123,7 +123,7 @@ export class CaseWriter {
   }
 
   /**
-   * Record the fields of delivered cases that could not be read (SPEC §2):
+   * Record the fields of delivered cases that could not be read (docs/sync.md#tolerant-reading):
    * once per case and field per run; at most MAX_STORED_WARNINGS rows per
    * run. Returns how many were new (stored or not).
    */

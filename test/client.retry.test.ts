@@ -79,7 +79,7 @@ describe('nextRetry', () => {
     expect(nextRetry(policy, { failed: 1, elapsedMs: 1000, retryAfterMs: 59_000 }, fixed)).toEqual({ retry: false, why: 'retry-after' });
   });
 
-  it('has the defaults of SPEC §2', () => {
+  it('has the documented retry defaults (docs/sync.md#retries)', () => {
     expect(DEFAULT_RETRY).toEqual({ attempts: 6, totalTimeMs: 60_000, baseDelayMs: 500, maxDelayMs: 10_000 });
   });
 });

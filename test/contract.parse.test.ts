@@ -19,7 +19,7 @@ describe('contract edge cases', () => {
 
   it('states must be own keys: "toString" and "__proto__" are unknown states (stored with a warning)', () => {
     for (const state of ['toString', '__proto__', 'constructor', 'closed']) {
-      // tolerant reading (SPEC §2): stored, but the state is unreadable: a warning, and it sorts as unknown
+      // tolerant reading (docs/sync.md#tolerant-reading): stored, but the state is unreadable: a warning, and it sorts as unknown
       const v = validateCase({ _id: ID, state });
       expect(v.ok && { rank: v.keys.stateRank, warned: v.warnings.map((w) => w.field) }).toEqual({ rank: 3, warned: ['state'] });
     }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../contract/errors.js';
 import { Simulator } from '../sim/index.js';
 import { Store } from '../store/index.js';
-import { TIMER_BOUNDS, parseDuration, parseInstant } from '../cli/options.js';
+import { TIMER_BOUNDS, parseDuration, parseDateFlag } from '../cli/options.js';
 import { runCli, withTempDir, type CliResult } from './helpers.js';
 
 const HC = 'a'.repeat(24);
@@ -21,16 +21,16 @@ function expectRuntime(r: CliResult, re: RegExp, what: string): void {
 }
 
 describe('one validated option layer', () => {
-  it('parseDuration: at most 24 days for anything that becomes a timer; parseInstant: real dates only', () => {
+  it('parseDuration: at most 24 days for anything that becomes a timer; parseDateFlag: real dates only', () => {
     expect(parseDuration('24d', '--x')).toBe(TIMER_BOUNDS.maxMs);
     expect(TIMER_BOUNDS.maxMs).toBeLessThan(2 ** 31 - 1);
     expect(() => parseDuration('25d', '--x')).toThrow(new UsageError('--x must be at most 24d (a Node timer cannot wait longer), got "25d"'));
     expect(() => parseDuration('2147483648', '--x')).toThrow(UsageError);
     expect(() => parseDuration('9s', '--every', { minMs: 10_000, maxMs: TIMER_BOUNDS.maxMs })).toThrow(new UsageError('--every must be at least 10s, got "9s"'));
-    expect(parseInstant('2024-02-29', '--since')).toBe(Date.UTC(2024, 1, 29));
-    expect(parseInstant('2024-02-29T23:59:59Z', '--since')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59));
+    expect(parseDateFlag('2024-02-29', '--since')).toBe(Date.UTC(2024, 1, 29));
+    expect(parseDateFlag('2024-02-29T23:59:59Z', '--since')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59));
     for (const bad of ['2024-02-30', '2023-02-29', '2024-04-31', '2024-00-10', '2024-01-00', '2024-01-01T24:00', '2024-02-30T10:00+02:00']) {
-      expect(() => parseInstant(bad, '--since'), bad).toThrow(UsageError);
+      expect(() => parseDateFlag(bad, '--since'), bad).toThrow(UsageError);
     }
   });
 

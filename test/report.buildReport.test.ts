@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../contract/errors.js';
-import { buildReport, percentile, type HelpcenterReport, type ReportOptions } from '../query/report.js';
+import { buildReport, percentile } from '../query/report/build.js';
+import type { HelpcenterReport, ReportOptions } from '../query/report/types.js';
 import { Store } from '../store/index.js';
 import { withTempDir } from './helpers.js';
 import { EMPTY_HC, HC, MON, NOW, S1, S3, writeFixture } from './report.fixture.js';

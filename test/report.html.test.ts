@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../query/report.js';
+import type { Report } from '../query/report/types.js';
 import { runCli, withTempDir } from './helpers.js';
 import { HC_A, makeCase, writeSyncedStore } from './cases.fixture.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildSnippet, ftsExpression, parseQuery, type Term } from '../query/search.js';
+import { ftsExpression, parseQuery, type Term } from '../query/search/parse.js';
+import { buildSnippet } from '../query/search/snippet.js';
 
 const words = (q: string) => parseQuery(q).terms.map((t) => `${t.quoted ? '"' : ''}${t.tokens.join(' ')}${t.prefix ? '*' : ''}`);
 

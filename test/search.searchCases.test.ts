@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../contract/errors.js';
 import type { Case, CaseState, Message } from '../contract/types.js';
 import { validateCase } from '../contract/validate.js';
-import { DEFAULT_TUNING, TOTAL_CAP, searchCases, type SearchOptions } from '../query/search.js';
+import { DEFAULT_SEARCH_TUNING, TOTAL_CAP, searchCases, type SearchOptions } from '../query/search.js';
 import { Store, zeroCounters, type PageWrite } from '../store/index.js';
 import { ROOT, runCli, withTempDir } from './helpers.js';
 
@@ -192,7 +192,7 @@ describe('searchCases: words', () => {
     const cases = [mkCase(1, { bodies: ['fiber'] }), mkCase(2, { bodies: ['fiberboks'] }), mkCase(3, { bodies: ['fiber igen'] })];
     await withStore(cases, (store) => {
       expect(ids(store, { query: 'fiber' }).sort()).toEqual([1, 2, 3]);
-      const common = { ...DEFAULT_TUNING, prefixRows: 1 };
+      const common = { ...DEFAULT_SEARCH_TUNING, prefixRows: 1 };
       expect(searchCases(store, { query: 'fiber' }, common).hits.map((h) => h.caseNumber).sort()).toEqual([1, 3]);
     });
   });
@@ -301,7 +301,7 @@ describe('searchCases: unranked (very common words)', () => {
       mkCase(5, { subject: 'Alarm' }),
     ];
     await withStore(cases, (store) => {
-      const tiny = { ...DEFAULT_TUNING, rankRows: 1, chunkRows: 2 };
+      const tiny = { ...DEFAULT_SEARCH_TUNING, rankRows: 1, chunkRows: 2 };
       const r = searchCases(store, { query: 'alarm' }, tiny);
       expect(r.hits.map((h) => [h.caseNumber, h.score])).toEqual([[5, 2], [2, 2], [4, 1], [3, 1], [1, 1]]);
       expect(r.total).toBe(5);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers.js';
 import { get, withHarness, withLocalServer } from './sync.harness.js';
 
-/** Every invalid form of SPEC §1, with the key it must be reported under. */
+/** Every invalid form of docs/contract.md#parameters, with the key it must be reported under. */
 const INVALID: [string, string][] = [
   ['', 'id'],
   ['id=', 'id'],

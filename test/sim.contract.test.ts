@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator, World } from '../sim/index.js';
 
 /**
- * Every rule of SPEC §1, over real HTTP against the simulator. Expected
+ * Every rule of docs/contract.md, over real HTTP against the simulator. Expected
  * orders are computed here from the cases themselves, not with contract/.
  */
 
@@ -37,7 +37,7 @@ const TIES: Raw[] = [
   { _id: '6620000000000000000000c3', state: 'CLOSED', messages: [msg('2024-01-01T00:00:00.000+01:00'), msg('2023-12-31T23:00:00.000Z')] },
 ];
 
-/** SPEC §1's order, written out independently of contract/. */
+/** The order of docs/contract.md#ordering, written out independently of contract/. */
 function expectedIds(cases: readonly Raw[], state: string, sortBy: string, sortOrder: string): string[] {
   const rank: Record<string, number> = { UNHANDLED: 0, HANDLING: 1, CLOSED: 2 };
   const sent = (c: Raw) => (c.messages?.length ? Math.max(...c.messages.map((m) => Date.parse(m.sent))) : parseInt(c._id.slice(0, 8), 16) * 1000);
@@ -69,7 +69,7 @@ async function get(base: string, query: string, init?: RequestInit & { path?: st
   return { status: res.status, text, json, headers: res.headers };
 }
 
-describe('simulator: SPEC §1 over HTTP', () => {
+describe('simulator: the list contract over HTTP', () => {
   let sim: Simulator;
   let big: Simulator;
   let bigHc: string;

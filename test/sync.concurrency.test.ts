@@ -3,7 +3,7 @@ import { ConcurrencyControl, type ConcurrencyChange } from '../worker/concurrenc
 import { SyncEmitter } from '../worker/events.js';
 import { expectSameListsEverywhere, withHarness, withLocalServer } from './sync.harness.js';
 
-/** Several pages in flight during a full sweep (SPEC §6; issue 11). */
+/** Several pages in flight during a full sweep (docs/decisions.md#pages-in-flight-adapt; issue 11). */
 describe('full sweeps with several pages in flight', () => {
   it('requests are on the wire while a page is written: the remote sees more requests than pages committed', async () => {
     await withHarness({ seed: 111, helpcenters: 1, cases: 4000, quirks: { latencyMs: 80 } }, async (h) => {

@@ -3,7 +3,7 @@ import type { HcsyncError } from '../contract/errors.js';
 import { expectSameListsEverywhere, withHarness, withLocalServer, type Harness } from './sync.harness.js';
 
 /**
- * Guarantee 5 (SPEC §3 "Evidence, not hope"): each observation of issue 9,
+ * Guarantee 5 (docs/sync.md#evidence-rules): each observation of issue 9,
  * reproduced with a simulator quirk, asserting what the store holds after.
  */
 

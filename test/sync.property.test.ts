@@ -6,7 +6,7 @@ import { PAGE_LIMIT, WALK_SLACK } from '../worker/walk.js';
 import { expectSameListsEverywhere, withHarness, withLocalServer } from './sync.harness.js';
 
 /**
- * Guarantee 5 as properties (SPEC §3): random sequences of sync runs, each
+ * Guarantee 5 as properties (docs/sync.md#guarantees): random sequences of sync runs, each
  * against a remote with random quirks and random changes between pages.
  * After every run: no case the remote still has is tombstoned; after a
  * successful full run, no case present throughout it is missing; no case

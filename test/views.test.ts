@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { idCreatedMs, lastActivityMs, parseInstant } from '../contract/order.js';
 import type { Case, CaseState, Message } from '../contract/types.js';
-import { buildReport } from '../query/report.js';
+import { buildReport } from '../query/report/build.js';
 import { VIEW_COLUMNS } from '../store/views.js';
 import { ROOT } from './helpers.js';
 import { withHarness } from './sync.harness.js';

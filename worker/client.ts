@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { STATUS_CODES } from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { AuthError, RemoteRejectedError, TransientError, UpstreamError, UsageError } from '../contract/errors.js';
-import { splitListBody } from '../contract/jsontext.js';
+import { TransientError, UpstreamError, UsageError } from '../contract/errors.js';
 import { listQuery } from '../contract/params.js';
 import type { ListParams } from '../contract/types.js';
-import { describeBinary, safeLine, truncateToWidth } from '../contract/text.js';
-import { validateCase, type DeliveredCase, type RejectedCase } from '../contract/validate.js';
+import type { DeliveredCase, RejectedCase } from '../contract/validate.js';
 import { tokenRedactor } from './redact.js';
-import { DEFAULT_RETRY, nextRetry, parseRetryAfter, type RetryPolicy } from './retry.js';
+import { readPage } from './page.js';
+import { networkError, statusError, type ErrorContext } from './remote-errors.js';
+import { DEFAULTS } from './defaults.js';
+import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from './retry.js';
 
 /**
- * The remote case list over HTTP (SPEC §2): one keep-alive pool, typed
+ * The remote case list over HTTP (docs/sync.md#retries): one keep-alive pool, typed
  * errors, bounded retries. The token never reaches a message: every text we
  * build from remote or socket input goes through `redact`.
  */
@@ -34,7 +34,7 @@ export interface ClientOptions {
   /**
    * Largest response body accepted, in bytes (default DEFAULT_MAX_PAGE_BYTES).
    * A larger one fails that attempt as transient (E_BODY_TOO_LARGE) after
-   * holding at most this many bytes (SPEC §2 "Bounded").
+   * holding at most this many bytes (docs/sync.md#bounded).
    */
   maxPageBytes?: number;
   random?: () => number;
@@ -49,16 +49,9 @@ export interface ClientOptions {
 }
 
 /** 256 MiB: a real page of 500 cases with their messages is ~1.6 MB. */
-export const DEFAULT_MAX_PAGE_BYTES = 256 * 1024 * 1024;
-/**
- * JSON values (objects, arrays and their members) a page's cases may hold.
- * Text size does not bound parsed size: 2 bytes of `{}` parse into a ~50-byte
- * object, so a page of tiny values under the byte cap could take gigabytes.
- * A real page holds ~50k values; 2M parse into at most ~200 MB.
- */
-export const MAX_PAGE_VALUES = 2_000_000;
+export const DEFAULT_MAX_PAGE_BYTES: number = DEFAULTS.maxPageBytes;
 
-/** One answered list page: the cases read tolerantly (SPEC §2), the refused ones apart. */
+/** One answered list page: the cases read tolerantly (docs/sync.md#tolerant-reading), the refused ones apart. */
 export interface Page {
   offset: number;
   limit: number;
@@ -71,7 +64,7 @@ export interface Page {
   bytes: number;
 }
 
-interface Answer {
+interface HttpAnswer {
   status: number;
   statusText: string;
   headers: Record<string, string | string[] | undefined>;
@@ -80,7 +73,6 @@ interface Answer {
 }
 
 const LIST_PATH = '/helpcenter/case';
-const EXCERPT_MAX = 100;
 
 let userAgent: string | undefined;
 
@@ -106,61 +98,6 @@ export function userAgentString(): string {
   userAgent = `hcsync/${version}`;
   return userAgent;
 }
-
-/** A URL for messages: no `token` parameter, no userinfo. */
-export function describeUrl(url: string | URL): string {
-  const u = new URL(String(url));
-  u.searchParams.delete('token');
-  u.username = '';
-  u.password = '';
-  return u.toString();
-}
-
-/**
- * One terminal-safe line of at most EXCERPT_MAX columns (contract/text.ts);
- * markup dropped so an HTML error page reads as its text; a binary body
- * described ("412 bytes of gzip"), not printed.
- */
-function excerpt(text: string, bytes?: number): string {
-  const binary = describeBinary(text, bytes);
-  if (binary !== undefined) return binary;
-  const plain = /<[a-z!/][^>]*>/i.test(text) ? text.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ') : text;
-  return truncateToWidth(safeLine(plain), EXCERPT_MAX);
-}
-
-/**
- * What an error answer says, whatever its body: `{error, description}` when
- * present (also `message` of other JSON shapes), else an excerpt, else the
- * status text. `label` is e.g. "403 access_denied: Insufficient access level".
- */
-export function describeErrorBody(status: number, statusText: string, text: string, bytes?: number): { key: string | undefined; label: string } {
-  let key: string | undefined;
-  let description: string | undefined;
-  try {
-    const body: unknown = JSON.parse(text);
-    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
-      const b = body as Record<string, unknown>;
-      if (typeof b.error === 'string' && b.error.trim()) key = excerpt(b.error);
-      const d = typeof b.description === 'string' ? b.description : typeof b.message === 'string' ? b.message : undefined;
-      if (d?.trim()) description = excerpt(d);
-    }
-  } catch {
-    // not JSON: an excerpt of the text below
-  }
-  if (key === undefined && description === undefined) description = excerpt(text, bytes) || statusText || STATUS_CODES[status] || undefined;
-  const label = [String(status), key].filter(Boolean).join(' ') + (description ? `: ${description}` : '');
-  return { key, label };
-}
-
-/** What a 422 key refers to, for a message a user can act on. */
-const PARAM_NAMES: Record<string, string> = {
-  id: 'the helpcenter id',
-  state: 'the state filter',
-  sortBy: 'the sortBy parameter',
-  sortOrder: 'the sortOrder parameter',
-  offset: 'the offset',
-  limit: 'the limit',
-};
 
 export class RemoteClient {
   private readonly pool: Pool;
@@ -283,7 +220,7 @@ export class RemoteClient {
   }
 
   /** One attempt. Answers every HTTP status; throws TransientError for network failures and timeouts. */
-  private async send(query: URLSearchParams, signal: AbortSignal | undefined, remainingMs: number): Promise<Answer> {
+  private async send(query: URLSearchParams, signal: AbortSignal | undefined, remainingMs: number): Promise<HttpAnswer> {
     signal?.throwIfAborted();
     const q = new URLSearchParams(query);
     const headers: Record<string, string> = { 'user-agent': userAgentString(), accept: 'application/json' };
@@ -318,7 +255,7 @@ export class RemoteClient {
       if (overTime) {
         throw new TransientError('E_TIMEOUT', `timeout: no complete answer within the remaining ${seconds(remainingMs)} s of the total bound`);
       }
-      throw this.networkError(e);
+      throw networkError(e, this.errorContext());
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -362,7 +299,7 @@ export class RemoteClient {
           throw tooLarge('exceeded');
         }
         if (this.buffered > cap) {
-          // several pages in flight share one cap (SPEC §2 "Bounded"): this one yields; the retry comes with fewer in flight
+          // several pages in flight share one cap (docs/sync.md#bounded): this one yields; the retry comes with fewer in flight
           parts = [];
           body.destroy();
           throw new TransientError('E_BODY_TOO_LARGE', `responses being read at once passed the ${cap} byte cap (--max-page-bytes) together`);
@@ -378,105 +315,14 @@ export class RemoteClient {
     return { text, bytes: size };
   }
 
-  private networkError(e: unknown): TransientError {
-    const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : undefined;
-    const raw = e instanceof Error ? e.message : String(e);
-    const msg = this.redact(raw).split('\n', 1)[0] ?? '';
-    // a stripped copy as the cause: undici errors can carry the request (and so the token) in their fields
-    const cause = Object.assign(new Error(msg), { name: e instanceof Error ? e.name : 'Error', code });
-    const t = this.timeouts;
-    const timeout: Record<string, string> = {
-      UND_ERR_CONNECT_TIMEOUT: `no connection within ${t.connect} ms`,
-      UND_ERR_HEADERS_TIMEOUT: `no response headers within ${t.headers} ms`,
-      UND_ERR_BODY_TIMEOUT: `response body stalled for ${t.body} ms`,
-    };
-    if (code !== undefined && code in timeout) {
-      return new TransientError('E_TIMEOUT', `timeout: ${timeout[code]} from ${this.listUrl.host}`, { cause });
-    }
-    return new TransientError('E_NETWORK', `network error talking to ${this.listUrl.host}: ${msg}${code ? ` (${code})` : ''}`, { cause });
+  /** Classify an answer: a Page, or the typed error docs/sync.md#retries assigns to its status. */
+  private toPage(a: HttpAnswer): Omit<Page, 'attempts'> {
+    if (a.status >= 200 && a.status < 300) return readPage(a, (s) => this.redact(s));
+    throw statusError(a, this.errorContext());
   }
 
-  /** Classify an answer: a Page, or the typed error SPEC §2 assigns to its status. */
-  private toPage(a: Answer): Omit<Page, 'attempts'> {
-    if (a.status >= 200 && a.status < 300) {
-      // Only the fields we use are parsed, each case on its own: unknown top-level
-      // fields (however large) are skipped, and each case keeps its exact text.
-      const split = splitListBody(a.text);
-      if (split === undefined) {
-        throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a body that is not JSON: ${excerpt(this.redact(a.text.slice(0, 4096)), a.bytes) || 'empty'}`, {
-          status: a.status,
-        });
-      }
-      const num = (k: string): number => {
-        try {
-          const v: unknown = JSON.parse(split.fields.get(k) ?? 'null');
-          return typeof v === 'number' ? v : Number.NaN;
-        } catch {
-          return Number.NaN;
-        }
-      };
-      const head = { offset: num('offset'), limit: num('limit'), total: num('total') };
-      if (!Number.isFinite(head.offset) || !Number.isFinite(head.limit) || !Number.isFinite(head.total) || split.cases === undefined) {
-        throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with JSON that is not a case list (offset, limit, total, cases)`, {
-          status: a.status,
-        });
-      }
-      if (split.caseValues > MAX_PAGE_VALUES) {
-        throw new TransientError(
-          'E_BODY_TOO_LARGE',
-          `HTTP ${a.status} with ${split.caseValues} JSON values in its cases, more than the ${MAX_PAGE_VALUES} one page may hold (a real page holds ~50,000)`,
-          { status: a.status },
-        );
-      }
-      const page: Omit<Page, 'attempts'> = { ...head, cases: [], rejected: [], bytes: a.bytes };
-      for (const json of split.cases) {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(json);
-        } catch {
-          throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a case that is not JSON`, { status: a.status });
-        }
-        const c = validateCase(raw);
-        if (c.ok) page.cases.push({ case: c.case, keys: c.keys, json, warnings: c.warnings });
-        else page.rejected.push({ id: c.id, reason: c.reason, raw });
-      }
-      return page;
-    }
-    // redact before excerpting: a cut could leave half a token behind
-    const described = describeErrorBody(a.status, a.statusText, this.redact(a.text), a.bytes);
-    // and after: describing decodes JSON escapes (`\u0073…` is `s…`) and drops markup, which can make a token whole
-    const key = described.key === undefined ? undefined : this.redact(described.key);
-    const label = this.redact(described.label);
-    if (a.status === 429 || a.status >= 500) {
-      const retryAfterMs = parseRetryAfter(a.headers['retry-after'], Date.now());
-      throw new TransientError(a.status === 429 ? 'E_RATE_LIMITED' : 'E_HTTP_5XX', `HTTP ${label}`, { status: a.status, retryAfterMs });
-    }
-    if (a.status === 401 || a.status === 403) throw new AuthError(a.status, key ?? String(a.status), this.authMessage(key, label));
-    if (a.status === 422) {
-      const what = (key !== undefined && PARAM_NAMES[key]) || 'the request';
-      throw new RemoteRejectedError(422, key ?? '422', `remote rejected ${what} (${label})`);
-    }
-    throw new RemoteRejectedError(
-      a.status,
-      key ?? String(a.status),
-      `remote answered ${label} for ${describeUrl(this.listUrl)} — check --base-url`,
-    );
-  }
-
-  private authMessage(key: string | undefined, label: string): string {
-    const head = `remote rejected the token (${label})`;
-    if (this.token === undefined) return `${head} — no token was given: pass --token or set TELECOMX_TOKEN`;
-    // expired / invalid_token mean the remote read the token, so the other mode would not help
-    if (key === 'expired') return `${head} — the token has expired: log in again (or use an employee M2M token)`;
-    if (key === 'invalid_token') return `${head} — the token may be bound to another IP address: create one from this host`;
-    const other = this.tokenIn === 'header' ? 'query' : 'header';
-    const hint =
-      key === 'blacklisted'
-        ? 'the token or this client is blacklisted'
-        : key === 'credentials_invalid'
-          ? 'the token is not valid'
-          : "check the token's access level (RESELLER or above) and that it may read this helpcenter";
-    return `${head} — ${hint}; if the token is valid, try --token-in ${other}`;
+  private errorContext(): ErrorContext {
+    return { redact: (s) => this.redact(s), hasToken: this.token !== undefined, tokenIn: this.tokenIn, listUrl: this.listUrl, timeouts: this.timeouts };
   }
 }
 

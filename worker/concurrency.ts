@@ -1,13 +1,14 @@
 /**
- * How many pages a sweep keeps in flight (SPEC §6: several requests in
+ * How many pages a sweep keeps in flight (docs/decisions.md#pages-in-flight-adapt: several requests in
  * flight, adaptive, never more than the configured ceiling). AIMD, as TCP
  * and most crawlers do: halve on a sign of strain (a page that needed
  * retries — 429, 5xx, timeouts — or an answer markedly slower than the
  * fastest seen), add one after a run of healthy pages.
  */
+import { DEFAULTS } from './defaults.js';
 
-/** Default pages in flight for a full sweep. */
-export const DEFAULT_CONCURRENCY = 4;
+/** Default pages in flight for a full sweep (worker/defaults.ts). */
+export const DEFAULT_CONCURRENCY: number = DEFAULTS.pageConcurrency;
 /** The most pages in flight anyone may ask for. */
 export const MAX_CONCURRENCY = 16;
 /** healthy pages in a row before one more page goes in flight */

@@ -8,7 +8,7 @@ let gc: (() => void) | undefined;
  * (over PREFETCH_MAX_BYTES): V8 frees a large string only at a major GC and
  * does not hurry while the heap limit is far away, so two consecutive pages
  * near the byte cap could both stay resident and pass the sync's memory
- * bound (SPEC §2 "Bounded", 1 GiB). Real pages (~1.6 MB) never trigger it.
+ * bound (docs/sync.md#bounded, 1 GiB). Real pages (~1.6 MB) never trigger it.
  */
 export function collectGarbage(): void {
   if (gc === undefined) {

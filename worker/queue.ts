@@ -2,8 +2,7 @@ import type { Job, JobsOptions, Queue, RedisOptions } from 'bullmq';
 import { HcsyncError, UsageError } from '../contract/errors.js';
 import { isHelpcenterId } from '../contract/params.js';
 import type { DeleteLimit, SyncMode } from '../store/index.js';
-import { DEFAULT_CONCURRENCY } from './concurrency.js';
-import { DEFAULT_MAX_DELETE } from './sync.js';
+import { DEFAULTS } from './defaults.js';
 import type { SyncSummary } from './events.js';
 
 /**
@@ -12,8 +11,8 @@ import type { SyncSummary } from './events.js';
  * worker share these definitions.
  */
 
-export const DEFAULT_QUEUE = 'hcsync-sync';
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_QUEUE: string = DEFAULTS.queue;
+export const DEFAULT_REDIS_URL: string = DEFAULTS.redisUrl;
 export const JOB_NAME = 'sync';
 
 /**
@@ -71,17 +70,17 @@ export interface WorkerConfig {
   logEveryPages: number;
 }
 
-/** BullMQ's lock and stall defaults; the rest chosen for a nightly-sweep, few-minute-increment workload. */
+/** The worker's defaults, all from worker/defaults.ts: BullMQ's lock and stall defaults, the sync's lookback, guard and pages in flight. */
 export const WORKER_DEFAULTS = {
-  concurrency: 1,
-  lockDurationMs: 30_000,
-  stalledIntervalMs: 30_000,
-  busyDelayMs: 10_000,
-  lookbackMs: 15 * 60_000,
-  maxDelete: DEFAULT_MAX_DELETE,
-  pageConcurrency: DEFAULT_CONCURRENCY,
-  readyTimeoutMs: 30_000,
-  logEveryPages: 10,
+  concurrency: DEFAULTS.worker.concurrency,
+  lockDurationMs: DEFAULTS.worker.lockDurationMs,
+  stalledIntervalMs: DEFAULTS.worker.stalledIntervalMs,
+  busyDelayMs: DEFAULTS.worker.busyDelayMs,
+  lookbackMs: DEFAULTS.lookbackMs,
+  maxDelete: DEFAULTS.maxDelete,
+  pageConcurrency: DEFAULTS.pageConcurrency,
+  readyTimeoutMs: DEFAULTS.worker.readyTimeoutMs,
+  logEveryPages: DEFAULTS.worker.logEveryPages,
 } as const satisfies Partial<WorkerConfig>;
 
 /** Check what a job carries (job data comes from Redis: trust nothing). */

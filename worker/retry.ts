@@ -1,7 +1,8 @@
 /**
- * The retry policy of the remote client (SPEC §2) as data plus pure
+ * The retry policy of the remote client (docs/sync.md#retries) as data plus pure
  * functions, so the arithmetic is unit-tested without a network or a clock.
  */
+import { DEFAULTS } from './defaults.js';
 
 export interface RetryPolicy {
   /** total attempts, the first one included */
@@ -12,7 +13,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, totalTimeMs: 60_000, baseDelayMs: 500, maxDelayMs: 10_000 };
+/** The default policy: 6 attempts within 60 s, backoff from 0.5 s up to 10 s (worker/defaults.ts). */
+export const DEFAULT_RETRY: RetryPolicy = DEFAULTS.retry;
 
 /**
  * Wait before the next attempt after `failed` attempts (1-based): "full

@@ -1,5 +1,6 @@
 import type { DeleteLimit } from '../store/index.js';
 import type { SyncMode } from '../store/index.js';
+import { DEFAULTS } from './defaults.js';
 import { JOB_NAME, JOB_OPTIONS, type SyncQueue } from './queue.js';
 
 /**
@@ -10,8 +11,8 @@ import { JOB_NAME, JOB_OPTIONS, type SyncQueue } from './queue.js';
  * (bullmq 2876, 3272). Templates carry no deduplication (bullmq 2954).
  */
 
-export const DEFAULT_EVERY_MS = 5 * 60_000;
-export const DEFAULT_FULL_CRON = '0 3 * * *';
+export const DEFAULT_EVERY_MS: number = DEFAULTS.everyMs;
+export const DEFAULT_FULL_CRON: string = DEFAULTS.fullCron;
 
 export interface Schedule {
   helpcenter: string;

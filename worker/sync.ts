@@ -2,13 +2,14 @@ import { HcsyncError, SyncError } from '../contract/errors.js';
 import type { Store, RunCounters, SyncMode, LockOwner, RejectedCase, WriteCounts, DeliveredCase, DeleteLimit, SyncLock } from '../store/index.js';
 import { lockOwner, zeroCounters } from '../store/index.js';
 import { ConcurrencyControl, DEFAULT_CONCURRENCY } from './concurrency.js';
+import { DEFAULTS } from './defaults.js';
 import { SyncEmitter, type SyncSummary } from './events.js';
 import { MIN_OVERLAP, startCursor, walk, type PageSource, type RemotePage, type WalkCursor, type WalkSpec, type WalkStep } from './walk.js';
 
-/** The mass-deletion guard's default (SPEC §3): 10 % of the live cases. */
-export const DEFAULT_MAX_DELETE: DeleteLimit = { fraction: 0.1 };
+/** The mass-deletion guard's default (docs/sync.md#mass-deletion-guard): 10 % of the live cases. */
+export const DEFAULT_MAX_DELETE: DeleteLimit = DEFAULTS.maxDelete;
 /** The incremental's default lookback: activity this far before the watermark is read again. */
-export const DEFAULT_LOOKBACK_MS = 15 * 60_000;
+export const DEFAULT_LOOKBACK_MS: number = DEFAULTS.lookbackMs;
 
 export interface SyncOptions {
   helpcenter: string;
@@ -177,7 +178,7 @@ function commitPage(
 /**
  * Full sweep: CREATED ascending (new cases append at the end), every range
  * checked by the walk. Only a sweep the walk proved complete may tombstone,
- * and then no more than the mass-deletion guard allows (SPEC §3).
+ * and then no more than the mass-deletion guard allows (docs/sync.md#mass-deletion-guard).
  */
 async function fullSweep(ctx: RunContext, start: FullCheckpoint, maxDelete: DeleteLimit): Promise<void> {
   const { sweepId } = start;
@@ -226,7 +227,7 @@ interface OpenWalk {
  * Incremental: recent activity (SENT descending down to the watermark minus
  * the lookback), then the open cases (STATE ascending until the first
  * CLOSED). A local open case the open walk did not list is inferred closed
- * only with evidence (SPEC §3): the remote's own UNHANDLED and HANDLING
+ * only with evidence (docs/sync.md#inferred-closes): the remote's own UNHANDLED and HANDLING
  * totals equal what the walk saw in each, or a second walk misses it too.
  */
 async function incremental(ctx: RunContext, watermarkMs: number, lookbackMs: number): Promise<void> {

@@ -7,7 +7,7 @@ import { collectGarbage } from './memory.js';
 
 /**
  * Paging through one list order, believing only what the remote proves
- * (SPEC §3 "Evidence, not hope"). Each answer is evidence about the range
+ * (docs/sync.md#evidence-rules). Each answer is evidence about the range
  * it covers and nothing more:
  * - a page is trusted only when it reaches back to (or before) the last case
  *   already seen (the overlap): no case slipped between two pages;
@@ -125,7 +125,7 @@ const MAX_UNANCHORED_PAGES = 3;
 /**
  * After a page this large (bytes), the next is requested only once the
  * caller is done with it: two such pages in memory at once could pass the
- * sync's memory bound (SPEC §2 "Bounded"). Real pages are ~1.6 MB.
+ * sync's memory bound (docs/sync.md#bounded). Real pages are ~1.6 MB.
  */
 export const PREFETCH_MAX_BYTES = 32 * 1024 * 1024;
 

@@ -1,5 +1,6 @@
-import { csvDocument } from './csv.js';
-import { agentLabel, type HelpcenterReport, type Report, type Spread } from './report.js';
+import { csvDocument } from '../csv.js';
+import { agentLabel } from './format.js';
+import type { HelpcenterReport, Report, Spread } from './types.js';
 
 /**
  * The report as one long CSV table `helpcenter,metric,key,value` (RFC 4180,

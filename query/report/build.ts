@@ -1,11 +1,14 @@
-import { apiError } from '../contract/errors.js';
-import { RANK_STATE, idCreatedMs } from '../contract/order.js';
-import type { CaseState } from '../contract/types.js';
-import type { Store } from '../store/index.js';
-import type { ReportCaseRow, ReportEventRow, ReportQueries, ReportWindow } from '../store/report.js';
+import { apiError } from '../../contract/errors.js';
+import { RANK_STATE, idCreatedMs } from '../../contract/order.js';
+import type { Store } from '../../store/index.js';
+import type { ReportCaseRow, ReportEventRow, ReportQueries, ReportWindow } from '../../store/report.js';
+import {
+  DAY_MS, HOUR_MS, MINUTE_MS, TOP_COMPANIES, WEEKDAYS, PERCENTILE_METHOD,
+  type HelpcenterReport, type HistogramBucket, type Report, type ReportOptions, type Spread,
+} from './types.js';
 
 /**
- * Helpdesk analytics (SPEC §5) over the local copy. The SQL lives in
+ * Helpdesk analytics (docs/decisions.md#reporting-over-the-local-copy) over the local copy. The SQL lives in
  * store/report.ts; this module turns its rows into metrics. The README
  * section "Reporting" states each metric's definition; keep the two in step.
  *
@@ -22,88 +25,6 @@ import type { ReportCaseRow, ReportEventRow, ReportQueries, ReportWindow } from 
  *    the window.
  * Percentiles: nearest-rank everywhere (`percentile`).
  */
-
-export const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
-export const TOP_COMPANIES = 10;
-/** Monday first (ISO 8601). */
-export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-export const PERCENTILE_METHOD = 'nearest-rank';
-
-export interface ReportOptions {
-  /** 24 hex characters; absent: every synced helpcenter */
-  helpcenter?: string;
-  sinceMs?: number;
-  untilMs?: number;
-  /** when the report is made (`generatedAt`); default Date.now() */
-  nowMs?: number;
-  /**
-   * the "now" of every helpcenter's backlog ages and last backlog point;
-   * default: its last successful sync's end (else the last change the sync
-   * observed, else `nowMs`)
-   */
-  asOfMs?: number;
-}
-
-/** null: no value to take a statistic of ("n/a") */
-export interface Spread {
-  median: number | null;
-  p90: number | null;
-}
-
-export interface HistogramBucket {
-  /** e.g. "1–4h" */
-  label: string;
-  fromMs: number;
-  /** exclusive; null: no upper end */
-  toMs: number | null;
-  count: number;
-}
-
-export interface HelpcenterReport {
-  helpcenter: string;
-  /** ISO: the instant ages are measured to, the end of the last successful sync (see ReportOptions.asOfMs) */
-  asOf: string;
-  /** live cases created in the window, by current state */
-  cases: { total: number } & Record<CaseState, number>;
-  /** every live UNHANDLED or HANDLING case as of `asOf`, whenever created (not windowed); age = asOf − creation */
-  backlog: { open: number; ageMs: Spread & { max: number | null } };
-  firstResponse: {
-    /** first INCOMING answered by a later OUTGOING: these have a time */
-    answered: number;
-    /** first INCOMING with no OUTGOING after it */
-    unanswered: number;
-    /** the conversation began with an OUTGOING: excluded */
-    outgoingFirst: number;
-    /** no dated INCOMING or OUTGOING message: excluded */
-    noConversation: number;
-    ms: Spread;
-    histogram: HistogramBucket[];
-  };
-  /** CLOSED cases: creation → last activity; `withoutMessages` of them count as 0 (their last activity is their creation) */
-  resolution: { closed: number; withoutMessages: number; ms: Spread; histogram: HistogramBucket[] };
-  /** all messages (any type) of each case created in the window */
-  messagesPerCase: { cases: number; mean: number | null } & Spread;
-  /** UTC days from the first to the last with any case created or message sent in the window */
-  volumePerDay: { date: string; cases: number; messages: number }[];
-  /** INCOMING messages sent in the window: counts[weekday Mon..Sun][hour 0..23], UTC */
-  incomingHeatmap: { weekdays: readonly string[]; counts: number[][] };
-  topCompanies: { company: string; cases: number }[];
-  casesWithoutCompany: number;
-  /** OUTGOING messages sent in the window per `sentBy` (null: not given), most first */
-  agents: { agent: string | null; outgoing: number }[];
-  /** open cases at the end of each UTC day (or at --until / now), replayed from the observed events */
-  backlogOverTime: { date: string; open: number }[];
-}
-
-export interface Report {
-  generatedAt: string;
-  since: string | null;
-  until: string | null;
-  percentiles: typeof PERCENTILE_METHOD;
-  helpcenters: HelpcenterReport[];
-}
 
 /** Histogram buckets for response and resolution times (upper ends, ms). */
 const BUCKETS: readonly [string, number | null][] = [
@@ -214,7 +135,9 @@ function caseMetrics(cases: readonly ReportCaseRow[]): Pick<HelpcenterReport, 'c
   const mean = counts.length ? Math.round((counts.reduce((a, b) => a + b, 0) / counts.length) * 100) / 100 : null;
   return {
     cases: { total: cases.length, ...byState },
-    resolution: { closed: resolutions.length, withoutMessages: closedWithoutMessages, ms: spread(resolutions), histogram: histogram(resolutions) },
+    resolution: {
+      closed: resolutions.length, withoutMessages: closedWithoutMessages, ms: spread(resolutions), histogram: histogram(resolutions),
+    },
     messagesPerCase: { cases: counts.length, mean, ...spread(counts) },
   };
 }
@@ -330,67 +253,4 @@ export function backlogOverTime(events: Iterable<ReportEventRow>, w: ReportWindo
   }
   if (seen) emitUntil(Number.POSITIVE_INFINITY);
   return out;
-}
-
-/** "3d 4h", "2h 05m", "12m", "45s"; "n/a" for null. */
-export function formatDuration(ms: number | null): string {
-  if (ms === null) return 'n/a';
-  if (ms < MINUTE_MS) return `${Math.round(ms / 1000)}s`;
-  const m = Math.floor(ms / MINUTE_MS);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
-}
-
-export function formatNumber(v: number | null): string {
-  return v === null ? 'n/a' : String(v);
-}
-
-/** "all time", or "<since> to <until>" (readable: `2025-01-06`, `2025-01-07 08:00 UTC`) with "the beginning" / "now" for an open end. */
-export function describeWindow(r: Pick<Report, 'since' | 'until'>): string {
-  const at = (s: string | null, open: string) => (s === null ? open : readableInstant(Date.parse(s)));
-  return r.since || r.until ? `${at(r.since, 'the beginning')} to ${at(r.until, 'now')}` : 'all time';
-}
-
-/** `2025-01-06` at midnight UTC, else `2025-01-07 08:00 UTC` (seconds shown only when not 0). */
-export function readableInstant(ms: number): string {
-  const s = new Date(ms).toISOString();
-  if (s.endsWith('T00:00:00.000Z')) return s.slice(0, 10);
-  const sec = s.slice(17, 23) === '00.000' ? '' : `:${s.slice(17, 19)}`;
-  return `${s.slice(0, 10)} ${s.slice(11, 16)}${sec} UTC`;
-}
-
-/** `2025-01-07 08:00 UTC`: to the minute, for when a report was made or its data synced. */
-export function readableMinute(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-/** Monday (UTC date, YYYY-MM-DD) of the ISO week a UTC date falls in. */
-export function weekStart(date: string): string {
-  const ms = Date.parse(`${date}T00:00:00Z`);
-  return utcDate(ms - ((new Date(ms).getUTCDay() + 6) % 7) * DAY_MS);
-}
-
-/**
- * Volume per ISO week (Monday first) from volume per day: `days` counts the
- * days of the week inside the report's range (7 but for a partial first or
- * last week).
- */
-export function volumePerWeek(perDay: HelpcenterReport['volumePerDay']): { week: string; days: number; cases: number; messages: number }[] {
-  const out: { week: string; days: number; cases: number; messages: number }[] = [];
-  for (const d of perDay) {
-    const week = weekStart(d.date);
-    let last = out[out.length - 1];
-    if (last?.week !== week) out.push((last = { week, days: 0, cases: 0, messages: 0 }));
-    last.days++;
-    last.cases += d.cases;
-    last.messages += d.messages;
-  }
-  return out;
-}
-
-/** How a `sentBy` shows where null cannot: in tables, CSV and charts. */
-export function agentLabel(agent: string | null): string {
-  return agent ?? '(unknown)';
 }

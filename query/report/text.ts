@@ -1,5 +1,6 @@
-import { table } from '../contract/text.js';
-import { agentLabel, describeWindow, formatDuration, formatNumber, readableMinute, type HelpcenterReport, type Report } from './report.js';
+import { table } from '../../contract/text.js';
+import { agentLabel, describeWindow, formatDuration, formatNumber, readableMinute } from './format.js';
+import type { HelpcenterReport, Report } from './types.js';
 
 /**
  * The report for a terminal: the headline numbers per helpcenter, then the
@@ -32,11 +33,14 @@ export function summaryTable(h: HelpcenterReport): string {
   const zero = res.withoutMessages ? ` (${res.withoutMessages} without messages count as 0)` : '';
   const summary: string[][] = [
     ['cases created', `${h.cases.total}: ${h.cases.UNHANDLED} UNHANDLED, ${h.cases.HANDLING} HANDLING, ${h.cases.CLOSED} CLOSED`],
-    ['open', `${h.backlog.open} at the last sync (any creation time); age median ${formatDuration(h.backlog.ageMs.median)}, p90 ${formatDuration(h.backlog.ageMs.p90)}, max ${formatDuration(h.backlog.ageMs.max)}`],
+    ['open', `${h.backlog.open} at the last sync (any creation time); age median ${formatDuration(h.backlog.ageMs.median)}, ` +
+      `p90 ${formatDuration(h.backlog.ageMs.p90)}, max ${formatDuration(h.backlog.ageMs.max)}`],
     ['first response', `median ${formatDuration(fr.ms.median)}, p90 ${formatDuration(fr.ms.p90)} over ${fr.answered} answered`],
     ['not counted', `${fr.unanswered} unanswered, ${fr.outgoingFirst} outgoing first, ${fr.noConversation} without messages`],
-    ['resolution', `median ${formatDuration(res.ms.median)}, p90 ${formatDuration(res.ms.p90)} over ${res.closed} CLOSED, creation → last activity${zero}`],
-    ['messages/case', `mean ${formatNumber(h.messagesPerCase.mean)}, median ${formatNumber(h.messagesPerCase.median)}, p90 ${formatNumber(h.messagesPerCase.p90)}`],
+    ['resolution', `median ${formatDuration(res.ms.median)}, p90 ${formatDuration(res.ms.p90)} ` +
+      `over ${res.closed} CLOSED, creation → last activity${zero}`],
+    ['messages/case', `mean ${formatNumber(h.messagesPerCase.mean)}, median ${formatNumber(h.messagesPerCase.median)}, ` +
+      `p90 ${formatNumber(h.messagesPerCase.p90)}`],
   ];
   return table(['metric', 'value'], summary, [14, 110]);
 }
@@ -64,7 +68,9 @@ function helpcenterText(h: HelpcenterReport): string {
   lines.push(table(['company', 'cases'], h.topCompanies.map((c) => [c.company, String(c.cases)]), [40, 8]));
 
   const agents = h.agents.slice(0, TERMINAL_AGENTS);
-  lines.push('', agents.length < h.agents.length ? `outgoing messages per agent (top ${agents.length} of ${h.agents.length})` : 'outgoing messages per agent');
+  const agentsTitle =
+    agents.length < h.agents.length ? `outgoing messages per agent (top ${agents.length} of ${h.agents.length})` : 'outgoing messages per agent';
+  lines.push('', agentsTitle);
   lines.push(table(['agent', 'outgoing'], agents.map((a) => [agentLabel(a.agent), String(a.outgoing)]), [40, 8]));
 
   const backlog = lastRows(h.backlogOverTime, 'open cases at the end of each day (observed by the sync)');
