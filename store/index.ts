@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { StoreError } from '../contract/errors.js';
 import type { ListParams } from '../contract/types.js';
-import { buildMissingListIndexes, deferListIndexes } from './bulk.js';
 import { guarded, translated } from './errors.js';
 import { acquireSyncLock, type LockOwner, type SyncLock } from './lock.js';
 import { openDb, type Db, type OpenOptions } from './open.js';
@@ -162,24 +161,6 @@ export class Store {
       this.runs.markFirstPage(w.hc, w.nowMs);
       return { counts, counters };
     }).immediate());
-  }
-
-  /** @internal */
-  /**
-   * A first sync into an empty store writes its rows without the list
-   * indexes and builds them at its end (store/bulk.ts). Returns true when
-   * they were dropped; the caller must then call buildListIndexes, also
-   * when the sweep fails (a killed one has them built by the next writer
-   * that opens the store). Throws StoreError.
-   */
-  deferListIndexes(): boolean {
-    return translated(this.where, () => this.db.transaction(() => deferListIndexes(this.db)).immediate());
-  }
-
-  /** @internal */
-  /** Build the list indexes a deferListIndexes dropped; returns how many. Throws StoreError. */
-  buildListIndexes(): number {
-    return translated(this.where, () => this.db.transaction(() => buildMissingListIndexes(this.db)).immediate());
   }
 
   /** Conclude a verified complete sweep: tombstones within the mass-deletion guard (store/sweep.ts). */

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StoreError, isHcsyncError } from '../contract/errors.js';
 import { storeErrorFrom } from './errors.js';
-import { buildMissingListIndexes } from './bulk.js';
 import { MIGRATIONS } from './schema.js';
 
 // URI filenames (`file:…?mode=ro&immutable=1`) for stores on read-only media.
@@ -71,8 +70,6 @@ export function openDb(file: string, opts: OpenOptions = {}): Db {
     db.pragma('cache_size = -65536'); // 64 MiB page cache
     if (opts.mmap ?? readonly) db.pragma('mmap_size = 1073741824');
     migrate(db, name, readonly);
-    // a first sync killed before it built its list indexes (store/bulk.ts): build them now
-    if (!readonly && migrated(db)) db.transaction(() => buildMissingListIndexes(db)).immediate();
   } catch (e) {
     db.close();
     throw openError(e, name);
@@ -176,10 +173,6 @@ function writerPath(file: string): OpenPath {
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** The store has our tables (a writer opening a new file has just made them). */
-function migrated(db: Db): boolean {
-  return (db.pragma('user_version', { simple: true }) as number) >= 1;
-}
 
 /** A database some other program wrote (tables, none of ours): never add our tables to it. Throws StoreError E_STORE_FOREIGN. */
 function refuseForeign(db: Db, file: string): void {

@@ -86,19 +86,7 @@ async function runLocked(store: Store, source: PageSource, opts: SyncOptions, ow
     if (mode === 'full') {
       events.emit('concurrency', { helpcenter, runId, from: 0, to: control.limit, reason: 'the sweep starts' });
       const cp = resume?.checkpoint ? (JSON.parse(resume.checkpoint) as FullCheckpoint) : undefined;
-      // a first sync into an empty store builds its list indexes once, at the end (store/bulk.ts)
-      const deferred = store.deferListIndexes();
-      let swept = false;
-      try {
-        await fullSweep(ctx, cp ?? { sweepId: runId, cursor: startCursor() }, opts.maxDelete ?? DEFAULT_MAX_DELETE);
-        swept = true;
-      } finally {
-        try {
-          if (deferred) store.buildListIndexes();
-        } catch (e) {
-          if (swept) throw e; // else the sweep's own error is the one to report; the next writer builds them
-        }
-      }
+      await fullSweep(ctx, cp ?? { sweepId: runId, cursor: startCursor() }, opts.maxDelete ?? DEFAULT_MAX_DELETE);
     } else {
       await incremental(ctx, row.watermark_ms ?? 0, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS);
     }
