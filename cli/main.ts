@@ -47,9 +47,11 @@ registerWorker(program);
 registerSchedule(program);
 
 // `hcsync … | head`: a closed pipe ends the output, not the process with a stack trace
+// (a full disk or any other write error: one line and exit 1, not a stack trace; the worker has its own handler)
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
-  throw e;
+  process.stderr.write(`hcsync: cannot write the output: ${e.code === 'ENOSPC' ? 'no space left on the device' : (e.code ?? e.message)}\n`);
+  process.exit(1);
 });
 
 /** The one place errors become exit codes: expected conditions print one line, never a stack. */

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { apiError } from '../contract/errors.js';
-import type { ExportTable, ExportWindow, Store } from '../store/index.js';
+import { UsageError, apiError } from '../contract/errors.js';
+import { EXPORT_TABLES, type ExportTable, type ExportWindow, type Store } from '../store/index.js';
 import { csvCell, UTF8_BOM, type CsvValue } from './csv.js';
 
 /**
@@ -61,6 +61,13 @@ const NL = Buffer.from('\n');
  */
 export async function exportTable(store: Store, out: Writable, opts: ExportOptions): Promise<ExportResult> {
   const table = opts.table ?? 'cases';
+  // library callers pass anything: a bad option is a UsageError, never a TypeError deep in a loop
+  if (opts.format !== 'ndjson' && opts.format !== 'csv') throw new UsageError(`format must be ndjson or csv, got ${JSON.stringify(opts.format) ?? String(opts.format)}`);
+  if (!EXPORT_TABLES.includes(table)) throw new UsageError(`table must be one of ${EXPORT_TABLES.join(', ')}, got ${JSON.stringify(table) ?? String(table)}`);
+  for (const k of ['sinceMs', 'untilMs'] as const) {
+    const v = opts[k];
+    if (v !== undefined && v !== null && !Number.isFinite(v)) throw new UsageError(`${k} must be a time in ms since the epoch, got ${JSON.stringify(v) ?? String(v)}`);
+  }
   const q = store.export;
   const w: ExportWindow = { sinceMs: opts.sinceMs ?? null, untilMs: opts.untilMs ?? null };
   const sink = new ChunkedWriter(out, opts.filter);

@@ -1,4 +1,4 @@
-import { apiError } from '../contract/errors.js';
+import { UsageError, apiError } from '../contract/errors.js';
 import { parseListParams, type ParamSource } from '../contract/params.js';
 import type { ListParams, ListResponse } from '../contract/types.js';
 import type { Store } from '../store/index.js';
@@ -33,6 +33,7 @@ export function listCasesBody(store: Store, p: ListParams): Buffer[] {
 
 /** The same, parsed: for library users. */
 export function listCases(store: Store, q: ParamSource | (Partial<Omit<ListParams, 'limit' | 'offset'>> & { id: string; offset?: number; limit?: number })): ListResponse {
+  if (typeof q !== 'object' || q === null) throw new UsageError('listCases needs the list parameters: an object with at least id, or URLSearchParams');
   const src: ParamSource = 'get' in q && typeof q.get === 'function' ? (q as ParamSource) : toParams(q as Record<string, unknown>);
   return JSON.parse(listCasesJson(store, src)) as ListResponse;
 }

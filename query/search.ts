@@ -1,4 +1,4 @@
-import { apiError } from '../contract/errors.js';
+import { UsageError, apiError } from '../contract/errors.js';
 import { RANK_STATE, STATE_RANK } from '../contract/order.js';
 import { isHelpcenterId } from '../contract/params.js';
 import type { CaseState, StateFilter } from '../contract/types.js';
@@ -99,6 +99,7 @@ interface Source {
  * empty result. Throws ApiError for a malformed or never-synced helpcenter.
  */
 export function searchCases(store: Store, opts: SearchOptions, tuning: SearchTuning = DEFAULT_SEARCH_TUNING): SearchResult {
+  if (typeof opts !== 'object' || opts === null || typeof opts.query !== 'string') throw new UsageError('searchCases needs { query: string, … }');
   const plan = parseQuery(opts.query);
   if (plan.terms.length === 0 && plan.contact === null) return { total: 0, hits: [] };
   const s = store.search;

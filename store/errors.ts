@@ -75,6 +75,10 @@ function sqliteCode(e: unknown): string | undefined {
  */
 export function storeErrorFrom(e: unknown, file: string): unknown {
   if (e instanceof HcsyncError) return e;
+  // better-sqlite3's own refusal while a statement iterates (a library caller's exportTable still streaming)
+  if (e instanceof TypeError && /connection is busy/.test(e.message)) {
+    return new StoreError('E_STORE_BUSY', `store ${file} is busy on this handle (an export is still streaming); open a second handle for other calls meanwhile`, { file, permanent: false, cause: e });
+  }
   const code = sqliteCode(e);
   if (code === undefined) return e;
   const primary = /^SQLITE_[A-Z]+/.exec(code)![0];

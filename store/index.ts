@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { StoreError } from '../contract/errors.js';
+import { StoreError, UsageError } from '../contract/errors.js';
 import type { ListParams } from '../contract/types.js';
 import { guarded, translated } from './errors.js';
 import { acquireSyncLock, type LockOwner, type SyncLock } from './lock.js';
@@ -82,6 +82,7 @@ export class Store {
 
   /** @internal Opens the store (see openDb; the library's openStore). Throws StoreError. */
   constructor(file: string, opts: OpenOptions = {}) {
+    if (typeof file !== 'string' || file === '') throw new UsageError(`the store must be a file path, got ${JSON.stringify(file) ?? String(file)}`);
     this.file = file;
     this.where = file === ':memory:' ? file : path.resolve(file);
     const db = (this.db = openDb(file, opts));

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { StoreError, isHcsyncError } from '../contract/errors.js';
+import { StoreError, UsageError, isHcsyncError } from '../contract/errors.js';
 import { storeErrorFrom } from './errors.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -45,6 +45,9 @@ export interface OpenOptions {
  */
 /** @internal */
 export function openDb(file: string, opts: OpenOptions = {}): Db {
+  // checked before anything touches the disk (library callers pass anything)
+  if (typeof file !== 'string' || file === '') throw new UsageError(`the store must be a file path, got ${JSON.stringify(file) ?? String(file)}`);
+  const timeoutMs = busyTimeout(opts.busyTimeoutMs);
   const readonly = opts.readonly ?? false;
   const name = file === ':memory:' ? file : path.resolve(file);
   const how = name === ':memory:' ? { uri: name, immutable: false } : readonly ? readerPath(name) : writerPath(name);
@@ -55,7 +58,7 @@ export function openDb(file: string, opts: OpenOptions = {}): Db {
     throw openError(e, name);
   }
   try {
-    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10_000}`);
+    db.pragma(`busy_timeout = ${timeoutMs}`);
     refuseForeign(db, name); // before any pragma below changes the file
     if (!readonly && (db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get() as number) === 0) {
       // a new file: 8 KiB pages hold a typical case (3–4 KB of JSON) without an overflow chain
@@ -172,6 +175,15 @@ function writerPath(file: string): OpenPath {
 }
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The busy timeout in ms: a whole number from 0 to 2^31-1 (it is written into a PRAGMA). Throws UsageError. */
+function busyTimeout(ms: unknown): number {
+  if (ms === undefined) return 10_000;
+  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > 2 ** 31 - 1) {
+    throw new UsageError(`busyTimeoutMs must be a whole number of milliseconds from 0 to 2147483647, got ${JSON.stringify(ms) ?? String(ms)}`);
+  }
+  return ms;
+}
 
 
 /** A database some other program wrote (tables, none of ours): never add our tables to it. Throws StoreError E_STORE_FOREIGN. */

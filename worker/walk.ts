@@ -1,9 +1,11 @@
+import { setMaxListeners } from 'node:events';
 import { keyComparator, type SortKeys } from '../contract/order.js';
 import { SyncError } from '../contract/errors.js';
 import type { ListParams, SortBy, SortOrder, StateFilter } from '../contract/types.js';
 import type { Page } from './client.js';
 import type { ConcurrencyControl } from './concurrency.js';
 import { collectGarbage } from './memory.js';
+import { MAX_CONCURRENCY } from './concurrency.js';
 
 /**
  * Paging through one list order, believing only what the remote proves
@@ -160,6 +162,8 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkStep, void, u
    */
   type InFlight = { offset: number; page: Promise<RemotePage>; sentMs: number; answeredMs: number; abort: AbortController };
   const inflight: InFlight[] = [];
+  // one abort listener per request in flight: up to MAX_CONCURRENCY on the caller's signal, not a leak
+  if (signal) setMaxListeners(MAX_CONCURRENCY + 10, signal);
   const fetchAt = (offset: number) => {
     // each request can be called off alone: a discarded one must not go on loading the remote
     const abort = new AbortController();
