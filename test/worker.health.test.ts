@@ -41,6 +41,10 @@ describe('/healthz checks', () => {
           other.prepare('ROLLBACK').run();
           other.close();
         }
+        // the probe can write, but the last run failed on the store (a full disk, say): not healthy until a run succeeds
+        const failing = await checkHealth({ metrics: new WorkerMetrics(rw), queue, store: rw, worker: { health: () => ({ ...idle.health(), running: true, storeFailure: 'E_STORE_FULL: disk full' }) } });
+        expect(failing.ok).toBe(false);
+        expect(failing.body).toMatchObject({ store: 'failing', reasons: ['store: the last run failed, none has succeeded since: E_STORE_FULL: disk full'] });
         // the probe restored the store's own busy_timeout
         expect(rw.db.pragma('busy_timeout', { simple: true })).toBe(10_000);
       } finally {

@@ -3,7 +3,10 @@ import { describe, expect, inject, it } from 'vitest';
 import { Simulator } from '../sim/index.js';
 import { jsonLogger } from '../worker/log.js';
 import { enqueueSync } from '../worker/queue.js';
+import { copyFileSync, renameSync } from 'node:fs';
 import { runCli, waitUntil, withTempDir } from './helpers.js';
+import { get } from './metrics.harness.js';
+import { freePort } from './setup/redis.js';
 import { syncRuns, withTestQueue, withWorkers, workerArgs } from './worker.harness.js';
 
 const redisUrl = inject('redisUrl');
@@ -49,5 +52,36 @@ describe('worker: a log it cannot write', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^hcsync: --metrics-port \(or HCSYNC_METRICS_PORT\) must be a port number .*, got ""\n$/);
     }
+  });
+
+  it('a store replaced under the worker: its jobs fail with E_STORE_MISSING and /healthz turns 503 until a run succeeds', async () => {
+    await withTempDir(async (dir) => {
+      const sim = await Simulator.start({ seed: 92, helpcenters: 1, cases: 200 });
+      try {
+        const [hc] = sim.world.helpcenterIds() as [string];
+        const db = path.join(dir, 'w.db');
+        const port = await freePort();
+        await withTestQueue(redisUrl, async (queue, name) => {
+          await withWorkers(async (spawnWorker) => {
+            const w = spawnWorker(workerArgs({ db, baseUrl: sim.url, redisUrl, queue: name }, '--metrics-port', String(port)));
+            await w.waitForLog((l) => l.event === 'worker.ready', 'worker ready');
+            await enqueueSync(queue, { helpcenter: hc, mode: 'full' });
+            await w.waitForLog((l) => l.event === 'job.finish' && l.outcome === 'ok', 'the first run');
+            expect((await get(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+            // another file at the path (a restore from backup, say): the worker's connection still writes the old one
+            copyFileSync(db, `${db}.copy`);
+            renameSync(`${db}.copy`, db);
+            await enqueueSync(queue, { helpcenter: hc, mode: 'full' }, { delayMs: 0 });
+            const failed = await w.waitForLog((l) => l.event === 'job.finish' && l.outcome === 'failed', 'the failed run');
+            expect(failed.errorCode).toBe('E_STORE_MISSING');
+            const h = await get(`http://127.0.0.1:${port}/healthz`);
+            expect(h.status).toBe(503);
+            expect(JSON.parse(h.body)).toMatchObject({ store: 'failing', reasons: [expect.stringContaining('E_STORE_MISSING')] });
+          });
+        });
+      } finally {
+        await sim.close();
+      }
+    });
   });
 });

@@ -73,6 +73,11 @@ export async function checkHealth(d: MonitorDeps): Promise<{ ok: boolean; body: 
     reasons.push(`store: ${oneLine(e)}`);
   }
   const w = d.worker.health();
+  if (w.storeFailure !== undefined && store.startsWith('ok')) {
+    // the probe can take the lock, but the last run failed on the store (a full disk, a corrupt page)
+    store = 'failing';
+    reasons.push(`store: the last run failed, none has succeeded since: ${w.storeFailure}`);
+  }
   const worker = w.stopping ? 'stopping' : w.running ? 'running' : 'not running';
   if (worker !== 'running') reasons.push(`worker: ${worker}${w.redisDown ? ' (waiting for Redis)' : ''}`);
   const ok = reasons.length === 0;

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { DelayedError, MetricsTime, UnrecoverableError, Worker } from 'bullmq';
-import { AuthError, HcsyncError, SyncBusyError } from '../contract/errors.js';
+import { AuthError, HcsyncError, StoreError, SyncBusyError } from '../contract/errors.js';
 import { lockOwner, type Store } from '../store/index.js';
 import type { RemoteClient } from './client.js';
 import { SyncEmitter } from './events.js';
@@ -51,6 +51,8 @@ export interface WorkerHealth {
   redisDown: boolean;
   stopping: boolean;
   activeRuns: number;
+  /** the last run failed on the store itself (full disk, corrupt, deleted…) and no run has succeeded since: its error */
+  storeFailure?: string;
 }
 
 class ShutdownAbort extends Error {
@@ -66,6 +68,8 @@ export class SyncWorker {
   private stopping = false;
   private readyTimer: NodeJS.Timeout | undefined;
   private down = false;
+  /** see WorkerHealth.storeFailure */
+  private storeFailure: string | undefined;
   private generation = 0;
   private readonly lastErrors = new Map<string, number>();
   private readonly warnRefused: (helpcenter: string, e: AuthError) => void;
@@ -92,7 +96,13 @@ export class SyncWorker {
 
   /** For GET /healthz: is a Worker taking jobs, is Redis there, how many runs are going. */
   health(): WorkerHealth {
-    return { running: !this.stopping && this.worker !== undefined && this.worker.isRunning(), redisDown: this.down, stopping: this.stopping, activeRuns: this.running.size };
+    return {
+      running: !this.stopping && this.worker !== undefined && this.worker.isRunning(),
+      redisDown: this.down,
+      stopping: this.stopping,
+      activeRuns: this.running.size,
+      ...(this.storeFailure !== undefined ? { storeFailure: this.storeFailure } : {}),
+    };
   }
 
   /**
@@ -247,6 +257,7 @@ export class SyncWorker {
         durationMs: s.durationMs,
       });
       ended('ok', true);
+      this.storeFailure = undefined;
       return s;
     } catch (e) {
       const end = (outcome: string, extra: LogFields = {}) => {
@@ -275,6 +286,8 @@ export class SyncWorker {
       if (e instanceof AuthError) this.warnRefused(data.helpcenter, e);
       const message = oneLine(e);
       const code = e instanceof HcsyncError ? e.code : 'E_INTERNAL';
+      // a store this worker cannot write makes every job fail: /healthz says so until a run succeeds
+      if (e instanceof StoreError && e.code !== 'E_STORE_BUSY') this.storeFailure = `${code}: ${message}`;
       if (e instanceof HcsyncError && e.permanent) {
         end('failed', { errorCode: code, error: message });
         throw new UnrecoverableError(message);
