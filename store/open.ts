@@ -45,8 +45,7 @@ export interface OpenOptions {
  */
 /** @internal */
 export function openDb(file: string, opts: OpenOptions = {}): Db {
-  // checked before anything touches the disk (library callers pass anything)
-  if (typeof file !== 'string' || file === '') throw new UsageError(`the store must be a file path, got ${JSON.stringify(file) ?? String(file)}`);
+  // checked before anything touches the disk (library callers pass anything; Store has checked `file`)
   const timeoutMs = busyTimeout(opts.busyTimeoutMs);
   const readonly = opts.readonly ?? false;
   const name = file === ':memory:' ? file : path.resolve(file);
