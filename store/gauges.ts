@@ -21,7 +21,7 @@ export const MAX_FAILURE_STREAK = 50;
 
 /**
  * What the metrics endpoints read from the store at scrape time (issue 13):
- * cheap reads only — the per-state counts the triggers keep (state_counts),
+ * cheap reads only — the per-state counts the writers keep (state_counts),
  * the helpcenters row, held deletions, and the newest runs of each
  * helpcenter. Nothing here writes, so a read-only store (serve) can use it.
  */

@@ -202,6 +202,25 @@ export const MIGRATIONS: readonly Migration[] = [
   INSERT INTO message_fts (message_fts, rank) VALUES ('automerge', 8);
   INSERT INTO contact_fts (contact_fts, rank) VALUES ('automerge', 8);
   `,
+  // 6: cheaper page writes (issue 11, docs/decisions.md#cheaper-page-writes):
+  //  - the triggers that kept state_counts are gone: a trigger makes each insert or update of a case
+  //    open a statement journal, which at ~8 pages of 8 KiB per insert spilled to a temporary file
+  //    (an insert took ~55 µs, ~15 µs without). The writers count instead (store/counts.ts); the
+  //    counts are recomputed here once, so a store whose counts ever drifted is exact again;
+  //  - each full-text index buffers up to 16 MiB of pending terms, not 1 MiB: a 500-case page
+  //    (~1.6 MB of JSON) became several small segments per index, each merged again later; now it
+  //    is one segment per index and page. The buffer is bounded by one page's text.
+  `
+  DROP TRIGGER cases_count_ins;
+  DROP TRIGGER cases_count_del;
+  DROP TRIGGER cases_count_upd;
+  DELETE FROM state_counts;
+  INSERT INTO state_counts (hc, state_rank, n)
+    SELECT hc, state_rank, count(*) FROM cases WHERE deleted_ms IS NULL GROUP BY hc, state_rank;
+  INSERT INTO case_fts (case_fts, rank) VALUES ('hashsize', 16777216);
+  INSERT INTO message_fts (message_fts, rank) VALUES ('hashsize', 16777216);
+  INSERT INTO contact_fts (contact_fts, rank) VALUES ('hashsize', 16777216);
+  `,
 ];
 
 /** Rows read per step when a migration walks every case: bounded memory at any store size. */

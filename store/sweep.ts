@@ -1,4 +1,5 @@
 import { withTopLevelField } from '../contract/jsontext.js';
+import { CountChanges } from './counts.js';
 import type { Db } from './open.js';
 import { caseHash, type CaseWriter } from './write.js';
 
@@ -36,8 +37,8 @@ export class SweepConclusions {
         `DELETE FROM sweep_missing WHERE run_id = ? AND case_rowid IN
            (SELECT rowid FROM cases WHERE hc = ? AND id IN (SELECT value FROM json_each(?)))`,
       ),
-      missingRows: db.prepare<[number, number], { rowid: number; id: string; held: number }>(
-        `SELECT c.rowid, c.id, EXISTS (SELECT 1 FROM held_deletions h WHERE h.hc = c.hc AND h.case_rowid = c.rowid) AS held
+      missingRows: db.prepare<[number, number], { rowid: number; id: string; state_rank: number; held: number }>(
+        `SELECT c.rowid, c.id, c.state_rank, EXISTS (SELECT 1 FROM held_deletions h WHERE h.hc = c.hc AND h.case_rowid = c.rowid) AS held
          FROM sweep_missing m JOIN cases c ON c.rowid = m.case_rowid
          WHERE m.run_id = ? AND c.hc = ? AND c.deleted_ms IS NULL`,
       ),
@@ -54,8 +55,8 @@ export class SweepConclusions {
         `SELECT id FROM cases
          WHERE hc = ? AND deleted_ms IS NULL AND state_rank < 2 AND id NOT IN (SELECT value FROM json_each(?))`,
       ),
-      openById: db.prepare<[number, string], { rowid: number; id: string; json: string }>(
-        'SELECT rowid, id, json FROM cases WHERE hc = ? AND id = ? AND deleted_ms IS NULL AND state_rank < 2',
+      openById: db.prepare<[number, string], { rowid: number; id: string; json: string; state_rank: number }>(
+        'SELECT rowid, id, json, state_rank FROM cases WHERE hc = ? AND id = ? AND deleted_ms IS NULL AND state_rank < 2',
       ),
       closeInferred: db.prepare(
         'UPDATE cases SET state_rank = 2, state_inferred = 1, json = ?, hash = ?, changed_ms = ? WHERE rowid = ?',
@@ -89,11 +90,14 @@ export class SweepConclusions {
     const fresh = rows.filter((r) => r.held === 0);
     const within = rows.length <= limit;
     const apply = within ? rows : confirmed;
+    const changes = new CountChanges();
     for (const r of apply) {
       this.s.tombstone.run(nowMs, nowMs, r.rowid);
+      changes.add(hc, r.state_rank, -1);
       this.writer.dropFromIndex(r.rowid);
       this.writer.event(hc, r.id, nowMs, 'deleted', null, null, false, runId);
     }
+    this.writer.counts.apply(changes);
     // this sweep's findings are applied or held; older abandoned sweeps' and earlier holds are stale
     this.s.forgetMissing.run(hc);
     this.s.forgetHeld.run(hc);
@@ -132,6 +136,7 @@ export class SweepConclusions {
    */
   inferClosed(runId: number, hc: number, nowMs: number, ids: readonly string[]): number {
     let n = 0;
+    const live = new CountChanges();
     for (const id of ids) {
       const r = this.s.openById.get(hc, id);
       if (r === undefined) continue;
@@ -145,9 +150,12 @@ export class SweepConclusions {
         // the stored text is the remote's own; unreadable here means no `from`
       }
       this.s.closeInferred.run(json, caseHash(json), nowMs, r.rowid);
+      live.add(hc, r.state_rank, -1);
+      live.add(hc, 2, 1);
       this.writer.event(hc, r.id, nowMs, 'state', from, 'CLOSED', true, runId);
       n++;
     }
+    this.writer.counts.apply(live);
     return n;
   }
 }

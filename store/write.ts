@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseInstant, rankState } from '../contract/order.js';
 import type { Case, Message } from '../contract/types.js';
 import type { DeliveredCase, RejectedCase } from '../contract/validate.js';
+import { CountChanges, StateCounts } from './counts.js';
 import { contactIndexText, foldText } from './fold.js';
 import type { Db } from './open.js';
 
@@ -76,9 +77,12 @@ export class CaseWriter {
   private readonly insertRejected;
   private readonly insertWarning;
   private readonly storedWarnings = new Map<number, number>();
+  /** @internal the per-state live counts every change of a case's state or tombstone updates (store/counts.ts) */
+  readonly counts: StateCounts;
 
   /** @internal statements on the store's connection, made by Store (store/index.ts) */
   constructor(private readonly db: Db) {
+    this.counts = new StateCounts(db);
     this.selectExisting = db.prepare<[number, string], ExistingRow>(
       'SELECT rowid, hash, state_rank, message_count, deleted_ms, state_inferred FROM cases WHERE hc = ? AND id = ?',
     );
@@ -150,6 +154,7 @@ export class CaseWriter {
   upsertCases(hc: number, runId: number, nowMs: number, cases: readonly DeliveredCase[]): WriteCounts {
     const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0, messages: 0, rejected: 0, warnings: 0 };
     const fts: FtsOp[] = [];
+    const live = new CountChanges();
     for (const { case: c, keys, json } of cases) {
       const hash = caseHash(json);
       const old = this.selectExisting.get(hc, keys.id);
@@ -180,12 +185,15 @@ export class CaseWriter {
       if (!old) {
         rowid = Number(this.insertCase.run(row).lastInsertRowid);
         this.insertEvent.run(hc, keys.id, nowMs, 'created', null, rankState(keys.stateRank) ?? null, msgs.length, 0, runId);
+        live.add(hc, keys.stateRank, 1);
         counts.inserted++;
       } else {
         rowid = old.rowid;
         // the stored messages, read before the row is rewritten (a live case only: a restored one rewrites them all)
         const oldJson = old.deleted_ms === null ? this.selectJson.get(rowid)! : '';
         this.updateCase.run({ ...row, rowid });
+        if (old.deleted_ms === null) live.add(hc, old.state_rank, -1);
+        live.add(hc, keys.stateRank, 1);
         fts.push(['caseDel', rowid], ['contactDel', rowid]);
         if (old.deleted_ms !== null) {
           this.insertEvent.run(hc, keys.id, nowMs, 'restored', null, rankState(keys.stateRank) ?? null, null, 0, runId);
@@ -218,6 +226,7 @@ export class CaseWriter {
       }
     }
     this.applyFts(fts);
+    this.counts.apply(live);
     return counts;
   }
 

@@ -90,6 +90,10 @@ describe('sync invariants under random remote quirks and changes (property)', ()
               for (const id of before) if (after.has(id)) expect({ id, live: live.has(id) }).toEqual({ id, live: true });
             }
 
+            // every list's total (state_counts, kept by the writers since migration 6) counts the live cases exactly
+            const kept = h.store.db.prepare('SELECT hc, state_rank, n FROM state_counts WHERE n <> 0 ORDER BY 1, 2').all();
+            expect(kept).toEqual(h.store.db.prepare('SELECT hc, state_rank, count(*) AS n FROM cases WHERE deleted_ms IS NULL GROUP BY 1, 2 ORDER BY 1, 2').all());
+
             // no case open on the remote whose state did not change during the run is shown CLOSED
             const shownClosed = h.store.db.prepare('SELECT id FROM cases WHERE deleted_ms IS NULL AND state_rank = 2 AND state_inferred = 1').pluck().all() as string[];
             for (const id of shownClosed) {
