@@ -48,7 +48,7 @@ export async function benchServe(bin: string, db: string, helpcenter: string, to
     const get = async (offset: number, sortBy: string, sortOrder: string): Promise<number> => {
       const t0 = performance.now();
       const r = await request(`${url}/helpcenter/case?id=${helpcenter}&sortBy=${sortBy}&sortOrder=${sortOrder}&offset=${offset}&limit=500`);
-      await r.body.arrayBuffer();
+      await toLastByte(r.body);
       if (r.statusCode !== 200) throw new Error(`serve answered ${r.statusCode}`);
       return performance.now() - t0;
     };
@@ -86,12 +86,70 @@ export async function benchServe(bin: string, db: string, helpcenter: string, to
   }
 }
 
+/**
+ * Read a response body to its last byte, keeping only its length: the time
+ * a client needs to receive it. (Collecting it with `arrayBuffer()` adds the
+ * client's own copy into fresh memory after the last byte: on this machine
+ * +7 ms at p95 for a 1.7 MB body, see transportFloor.)
+ */
+export async function toLastByte(body: AsyncIterable<Buffer>): Promise<number> {
+  let n = 0;
+  for await (const chunk of body) n += chunk.length;
+  return n;
+}
+
+/** p50/p95 of one client fetching a fixed body from a minimal Node HTTP server, both as `serve` and the bench run them. */
+export interface TransportFloor {
+  bytes: number;
+  toLastByte: { p50: number; p95: number };
+  arrayBuffer: { p50: number; p95: number };
+}
+
+/**
+ * The floor under serve's limit-500 figure: a minimal `node:http` server in
+ * a process of its own answers a fixed body of `bytes` (a limit-500 page's
+ * size) from memory, and the same client as benchServeRandom fetches it 200
+ * times each way. Whatever serve's p95 is above this is serve's own.
+ */
+export async function transportFloor(bytes: number): Promise<TransportFloor> {
+  const server = `const b = Buffer.alloc(${Math.round(bytes)}, 97);
+    const s = require('node:http').createServer((q, r) => { r.setHeader('Content-Length', b.length); r.end(b); });
+    s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+  const child = spawn(process.execPath, ['-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+      child.on('exit', (code) => reject(new Error(`floor server exited with ${code}`)));
+    });
+    const url = `http://127.0.0.1:${port}/`;
+    const measure = async (collect: boolean) => {
+      const times: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const t0 = performance.now();
+        const r = await request(url);
+        if (collect) await r.body.arrayBuffer();
+        else await toLastByte(r.body);
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      return { p50: quantile(times, 0.5), p95: quantile(times, 0.95) };
+    };
+    const last = await measure(false);
+    const collected = await measure(true);
+    return { bytes, toLastByte: last, arrayBuffer: collected };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 export interface ServeLatency {
   /** limit 100, random state/sort/order/offset: the first pass after start, then the same queries again */
   first: { p50: number; p95: number };
   warm: { p50: number; p95: number };
   /** limit 500, random likewise, after the two passes */
   limit500: { p50: number; p95: number };
+  /** mean body size of the limit-500 answers, bytes */
+  limit500Bytes: number;
   queries: number;
 }
 
@@ -112,7 +170,7 @@ function startServe(bin: string, db: string): Promise<{ child: ReturnType<typeof
  * random state (or all), sort, order and offset (up to 90 % of that list's
  * total), one client on loopback, timed from request to last byte. First
  * pass right after the server said it listens; then the same 400 again
- * (warm); then 200 more with limit 500.
+ * (warm); then 200 more with limit 500. Timed to the last byte (toLastByte).
  */
 export async function benchServeRandom(bin: string, db: string, helpcenter: string, totals: Record<string, number>): Promise<ServeLatency> {
   const rng = new Rng(11, 'bench-serve');
@@ -128,12 +186,14 @@ export async function benchServeRandom(bin: string, db: string, helpcenter: stri
   const q500 = Array.from({ length: 200 }, () => query(500));
   const { child, url } = await startServe(bin, db);
   try {
+    let bytes = 0;
     const pass = async (qs: readonly string[]) => {
       const times: number[] = [];
+      bytes = 0;
       for (const q of qs) {
         const t0 = performance.now();
         const r = await request(url + q);
-        await r.body.arrayBuffer();
+        bytes += await toLastByte(r.body);
         if (r.statusCode !== 200) throw new Error(`serve answered ${r.statusCode} to ${q}`);
         times.push(performance.now() - t0);
       }
@@ -143,7 +203,7 @@ export async function benchServeRandom(bin: string, db: string, helpcenter: stri
     const first = await pass(q100);
     const warm = await pass(q100);
     const limit500 = await pass(q500);
-    return { first, warm, limit500, queries: q100.length };
+    return { first, warm, limit500, limit500Bytes: bytes / q500.length, queries: q100.length };
   } finally {
     child.kill('SIGTERM');
   }
