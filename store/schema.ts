@@ -209,7 +209,9 @@ export const MIGRATIONS: readonly Migration[] = [
   //    counts are recomputed here once, so a store whose counts ever drifted is exact again;
   //  - each full-text index buffers up to 16 MiB of pending terms, not 1 MiB: a 500-case page
   //    (~1.6 MB of JSON) became several small segments per index, each merged again later; now it
-  //    is one segment per index and page. The buffer is bounded by one page's text.
+  //    is one segment per index and page. The buffer holds at most one page's
+  //    text and never more than 16 MiB per index (a page of 52 MB of distinct words: peak RSS
+  //    +37 MB against 1 MiB, measured by the break-it run).
   `
   DROP TRIGGER cases_count_ins;
   DROP TRIGGER cases_count_del;
