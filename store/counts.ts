@@ -14,18 +14,22 @@ import type { Db } from './open.js';
  * store/sweep.ts, and each records its change here.
  */
 export class CountChanges {
-  /** key: hc * 4 + state rank (0–2) → change in live cases */
-  private readonly changes = new Map<number, number>();
+  /** per helpcenter, per state rank: the change in live cases */
+  private readonly changes = new Map<number, Map<number, number>>();
 
-  /** A live case of `hc` entered (+1) or left (−1) state `rank` (0 UNHANDLED, 1 HANDLING, 2 CLOSED). */
+  /**
+   * A live case of `hc` entered (+1) or left (−1) state `rank` (0 UNHANDLED,
+   * 1 HANDLING, 2 CLOSED, 3 a state the contract does not know: contract/order.ts).
+   */
   add(hc: number, rank: number, delta: number): void {
-    const key = hc * 4 + rank;
-    this.changes.set(key, (this.changes.get(key) ?? 0) + delta);
+    let byRank = this.changes.get(hc);
+    if (byRank === undefined) this.changes.set(hc, (byRank = new Map()));
+    byRank.set(rank, (byRank.get(rank) ?? 0) + delta);
   }
 
   /** @internal non-zero changes as [hc, rank, delta] */
   *entries(): Generator<[number, number, number]> {
-    for (const [key, delta] of this.changes) if (delta !== 0) yield [Math.floor(key / 4), key % 4, delta];
+    for (const [hc, byRank] of this.changes) for (const [rank, delta] of byRank) if (delta !== 0) yield [hc, rank, delta];
   }
 }
 
