@@ -35,16 +35,8 @@ function memoryOf(pid: number): Memory {
  * page cache, whatever it has read).
  */
 export async function benchServe(bin: string, db: string, helpcenter: string, total: number): Promise<ServeFigure> {
-  const child = spawn(process.execPath, [bin, 'serve', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const { child, url } = await startListening([bin, 'serve', '--db', db, '--port', '0'], 'serve');
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let buf = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        if (buf.includes('\n')) resolve((JSON.parse(buf.slice(0, buf.indexOf('\n'))) as { url: string }).url);
-      });
-      child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    });
     const get = async (offset: number, sortBy: string, sortOrder: string): Promise<number> => {
       const t0 = performance.now();
       const r = await request(`${url}/helpcenter/case?id=${helpcenter}&sortBy=${sortBy}&sortOrder=${sortOrder}&offset=${offset}&limit=500`);
@@ -114,14 +106,9 @@ export interface TransportFloor {
 export async function transportFloor(bytes: number): Promise<TransportFloor> {
   const server = `const b = Buffer.alloc(${Math.round(bytes)}, 97);
     const s = require('node:http').createServer((q, r) => { r.setHeader('Content-Length', b.length); r.end(b); });
-    s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
-  const child = spawn(process.execPath, ['-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
+    s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0.1:' + s.address().port + '/' })));`;
+  const { child, url } = await startListening(['-e', server], 'the floor server');
   try {
-    const port = await new Promise<string>((resolve, reject) => {
-      child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
-      child.on('exit', (code) => reject(new Error(`floor server exited with ${code}`)));
-    });
-    const url = `http://127.0.0.1:${port}/`;
     const measure = async (collect: boolean) => {
       const times: number[] = [];
       for (let i = 0; i < 200; i++) {
@@ -153,15 +140,20 @@ export interface ServeLatency {
   queries: number;
 }
 
-function startServe(bin: string, db: string): Promise<{ child: ReturnType<typeof spawn>; url: string }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Start `node ARGS` as a process of its own and wait for what every server
+ * here prints first, one JSON line with its `url` (`hcsync serve` does).
+ * Rejects when the process exits before that; `what` names it in the error.
+ */
+function startListening(args: readonly string[], what: string): Promise<{ child: ReturnType<typeof spawn>; url: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
       if (buf.includes('\n')) resolve({ child, url: (JSON.parse(buf.slice(0, buf.indexOf('\n'))) as { url: string }).url });
     });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
   });
 }
 
@@ -184,7 +176,7 @@ export async function benchServeRandom(bin: string, db: string, helpcenter: stri
   };
   const q100 = Array.from({ length: 400 }, () => query(100));
   const q500 = Array.from({ length: 200 }, () => query(500));
-  const { child, url } = await startServe(bin, db);
+  const { child, url } = await startListening([bin, 'serve', '--db', db, '--port', '0'], 'serve');
   try {
     let bytes = 0;
     const pass = async (qs: readonly string[]) => {
