@@ -8,6 +8,8 @@
  *   `searchCases`, `buildReport` with its renderers `reportText`,
  *   `reportCsv` and `reportHtml`, and `exportTable` (streamed NDJSON/CSV).
  * - Syncing: `runSync(store, new RemoteClient({...}), {helpcenter, mode})`.
+ * - A long-lived process answering many list pages (a server of your own):
+ *   `raiseMallocThresholds()` once, as `hcsync serve` does (store/memory.ts).
  * - Errors: every error thrown on purpose is an `HcsyncError` with a stable
  *   `code` (the `ErrorCode` union); branch on `code`, not on messages.
  */
@@ -45,6 +47,7 @@ export type { Store };
 
 // reading
 export { listCases } from './query/list.js';
+export { raiseMallocThresholds } from './store/memory.js';
 export { searchCases, TOTAL_CAP, type SearchOptions, type SearchHit, type SearchResult } from './query/search.js';
 export { buildReport } from './query/report/build.js';
 export type { Report, ReportOptions, HelpcenterReport, Spread, HistogramBucket } from './query/report/types.js';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
+import { LeanClient } from './http-client.js';
 import { quantile } from './list.js';
 import { Rng } from '../sim/index.js';
 
@@ -31,17 +32,17 @@ function memoryOf(pid: number): Memory {
  * `hcsync serve` in its own process over a store: limit-500 pages near the
  * front of every order, then as many deep in it (middle to end), twice over.
  * Its memory after each batch shows whether it follows page depth (serve
- * reads without a memory map, so its RSS is its heap plus SQLite's 64 MiB
+ * reads without a memory map, so its RSS is its heap plus SQLite's 16 MiB
  * page cache, whatever it has read).
  */
 export async function benchServe(bin: string, db: string, helpcenter: string, total: number): Promise<ServeFigure> {
   const { child, url } = await startListening([bin, 'serve', '--db', db, '--port', '0'], 'serve');
+  const client = new LeanClient(url);
   try {
     const get = async (offset: number, sortBy: string, sortOrder: string): Promise<number> => {
       const t0 = performance.now();
-      const r = await request(`${url}/helpcenter/case?id=${helpcenter}&sortBy=${sortBy}&sortOrder=${sortOrder}&offset=${offset}&limit=500`);
-      await toLastByte(r.body);
-      if (r.statusCode !== 200) throw new Error(`serve answered ${r.statusCode}`);
+      const r = await client.get(`/helpcenter/case?id=${helpcenter}&sortBy=${sortBy}&sortOrder=${sortOrder}&offset=${offset}&limit=500`);
+      if (r.status !== 200) throw new Error(`serve answered ${r.status}`);
       return performance.now() - t0;
     };
     const batch = async (offsets: readonly number[]): Promise<number[]> => {
@@ -74,6 +75,7 @@ export async function benchServe(bin: string, db: string, helpcenter: string, to
       requests: shallow.length + deep.length,
     };
   } finally {
+    client.close();
     child.kill('SIGTERM');
   }
 }
@@ -90,41 +92,44 @@ export async function toLastByte(body: AsyncIterable<Buffer>): Promise<number> {
   return n;
 }
 
-/** p50/p95 of one client fetching a fixed body from a minimal Node HTTP server, both as `serve` and the bench run them. */
+/** p50/p95 (ms) of fetching a fixed body from a minimal Node HTTP server, timed to the last byte, by each client. */
 export interface TransportFloor {
   bytes: number;
-  toLastByte: { p50: number; p95: number };
-  arrayBuffer: { p50: number; p95: number };
+  /** the bench's client (LeanClient), as the serve figures are taken */
+  lean: { p50: number; p95: number };
+  /** undici's request(), the body read to its last byte (toLastByte) */
+  undici: { p50: number; p95: number };
 }
 
 /**
  * The floor under serve's limit-500 figure: a minimal `node:http` server in
  * a process of its own answers a fixed body of `bytes` (a limit-500 page's
- * size) from memory, and the same client as benchServeRandom fetches it 200
- * times each way. Whatever serve's p95 is above this is serve's own.
+ * size) from memory, fetched 200 times by the bench's own client and 200
+ * times by undici. Whatever serve's p95 is above the first is serve's own;
+ * the second is what a general client adds (http-client.ts).
  */
 export async function transportFloor(bytes: number): Promise<TransportFloor> {
   const server = `const b = Buffer.alloc(${Math.round(bytes)}, 97);
     const s = require('node:http').createServer((q, r) => { r.setHeader('Content-Length', b.length); r.end(b); });
     s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0.1:' + s.address().port + '/' })));`;
   const { child, url } = await startListening(['-e', server], 'the floor server');
+  const client = new LeanClient(url);
   try {
-    const measure = async (collect: boolean) => {
+    const measure = async (get: () => Promise<unknown>) => {
       const times: number[] = [];
       for (let i = 0; i < 200; i++) {
         const t0 = performance.now();
-        const r = await request(url);
-        if (collect) await r.body.arrayBuffer();
-        else await toLastByte(r.body);
+        await get();
         times.push(performance.now() - t0);
       }
       times.sort((a, b) => a - b);
       return { p50: quantile(times, 0.5), p95: quantile(times, 0.95) };
     };
-    const last = await measure(false);
-    const collected = await measure(true);
-    return { bytes, toLastByte: last, arrayBuffer: collected };
+    const lean = await measure(() => client.get('/'));
+    const undici = await measure(async () => toLastByte((await request(url)).body));
+    return { bytes, lean, undici };
   } finally {
+    client.close();
     child.kill('SIGTERM');
   }
 }
@@ -135,6 +140,8 @@ export interface ServeLatency {
   warm: { p50: number; p95: number };
   /** limit 500, random likewise, after the two passes */
   limit500: { p50: number; p95: number };
+  /** the same limit-500 queries again, fetched with undici's request() (what a general client adds) */
+  limit500Undici: { p50: number; p95: number };
   /** mean body size of the limit-500 answers, bytes */
   limit500Bytes: number;
   queries: number;
@@ -162,7 +169,8 @@ function startListening(args: readonly string[], what: string): Promise<{ child:
  * random state (or all), sort, order and offset (up to 90 % of that list's
  * total), one client on loopback, timed from request to last byte. First
  * pass right after the server said it listens; then the same 400 again
- * (warm); then 200 more with limit 500. Timed to the last byte (toLastByte).
+ * (warm); then 200 more with limit 500, and those 200 again through undici.
+ * Timed to the last byte, with the bench's LeanClient (http-client.ts).
  */
 export async function benchServeRandom(bin: string, db: string, helpcenter: string, totals: Record<string, number>): Promise<ServeLatency> {
   const rng = new Rng(11, 'bench-serve');
@@ -177,26 +185,34 @@ export async function benchServeRandom(bin: string, db: string, helpcenter: stri
   const q100 = Array.from({ length: 400 }, () => query(100));
   const q500 = Array.from({ length: 200 }, () => query(500));
   const { child, url } = await startListening([bin, 'serve', '--db', db, '--port', '0'], 'serve');
+  const client = new LeanClient(url);
   try {
     let bytes = 0;
-    const pass = async (qs: readonly string[]) => {
+    const pass = async (qs: readonly string[], get: (q: string) => Promise<{ status: number; bytes: number }>) => {
       const times: number[] = [];
       bytes = 0;
       for (const q of qs) {
         const t0 = performance.now();
-        const r = await request(url + q);
-        bytes += await toLastByte(r.body);
-        if (r.statusCode !== 200) throw new Error(`serve answered ${r.statusCode} to ${q}`);
+        const r = await get(q);
         times.push(performance.now() - t0);
+        bytes += r.bytes;
+        if (r.status !== 200) throw new Error(`serve answered ${r.status} to ${q}`);
       }
       times.sort((a, b) => a - b);
       return { p50: quantile(times, 0.5), p95: quantile(times, 0.95) };
     };
-    const first = await pass(q100);
-    const warm = await pass(q100);
-    const limit500 = await pass(q500);
-    return { first, warm, limit500, limit500Bytes: bytes / q500.length, queries: q100.length };
+    const lean = (q: string) => client.get(q);
+    const first = await pass(q100, lean);
+    const warm = await pass(q100, lean);
+    const limit500 = await pass(q500, lean);
+    const limit500Bytes = bytes / q500.length;
+    const limit500Undici = await pass(q500, async (q) => {
+      const r = await request(url + q);
+      return { status: r.statusCode, bytes: await toLastByte(r.body) };
+    });
+    return { first, warm, limit500, limit500Undici, limit500Bytes, queries: q100.length };
   } finally {
+    client.close();
     child.kill('SIGTERM');
   }
 }

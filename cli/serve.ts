@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { serve } from '../query/serve.js';
 import { Store } from '../store/index.js';
+import { raiseMallocThresholds } from '../store/memory.js';
 import { addStoreOption, parseHost, parsePort, storePath } from './options.js';
 
 export function registerServe(program: Command): void {
@@ -14,6 +15,8 @@ export function registerServe(program: Command): void {
   cmd.action(async (raw: Record<string, unknown>) => {
     const port = parsePort(raw.port, '--port');
     const host = parseHost(raw.host, '--host (or HCSYNC_HOST)');
+    // limit-500 pages are ~1.7 MB buffers, freed in batches: keep that memory instead of faulting it in again (store/memory.ts)
+    raiseMallocThresholds();
     // no memory map: a long-running server's memory must not grow with the part of the store it has read
     const store = new Store(storePath(raw.db), { readonly: true, mmap: false });
     // statements and deep-page anchors ready before the first request (first pass as fast as a warm one);

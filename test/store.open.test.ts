@@ -22,6 +22,18 @@ describe('store open', () => {
     });
   });
 
+  it('gives the writer a 64 MiB page cache and a reader 16 MiB (a reader cache that never fills keeps taking fresh memory)', async () => {
+    await withTempDir((dir) => {
+      const file = path.join(dir, 'c.db');
+      const w = new Store(file);
+      expect(w.db.pragma('cache_size', { simple: true })).toBe(-65536);
+      const r = new Store(file, { readonly: true, mmap: false });
+      expect(r.db.pragma('cache_size', { simple: true })).toBe(-16384);
+      r.close();
+      w.close();
+    });
+  });
+
   it('refuses a store written by a newer hcsync, leaving it untouched', async () => {
     await withTempDir((dir) => {
       const file = path.join(dir, 'new.db');
