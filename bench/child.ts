@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { exportTable, type ExportFormat } from '../query/export.js';
 import type { ExportTable } from '../store/index.js';
 import { Store, zeroCounters } from '../store/index.js';
+import { raiseMallocThresholds } from '../store/memory.js';
 import { RemoteClient, type Page } from '../worker/client.js';
 import { runSync } from '../worker/sync.js';
 import type { PageSource, RemotePage } from '../worker/walk.js';
@@ -142,6 +143,9 @@ async function referenceJob(a: Args): Promise<Record<string, number>> {
 
 const [job, json] = process.argv.slice(2);
 const args = JSON.parse(json ?? '{}') as Args;
+// hcsync's jobs run as its commands do (`sync`, `worker`, `serve` and `export` keep freed memory: store/memory.ts);
+// the reference is a plain program and keeps the allocator's defaults
+if (job !== 'reference') raiseMallocThresholds();
 const jobs: Record<string, (a: Args) => Promise<Record<string, number | string>>> = { sync: syncJob, write: writeJob, reference: referenceJob, export: exportJob };
 const out = await jobs[job ?? '']?.(args);
 if (!out) throw new Error(`unknown bench job ${job}`);

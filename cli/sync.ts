@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { HcsyncError } from '../contract/errors.js';
 import { Store } from '../store/index.js';
+import { raiseMallocThresholds } from '../store/memory.js';
 import { SyncEmitter } from '../worker/events.js';
 import { DEFAULTS } from '../worker/defaults.js';
 import { runSync } from '../worker/sync.js';
@@ -28,6 +29,8 @@ export function registerSync(program: Command): void {
     const lookbackMs = parseDuration(String(raw.lookback), '--lookback', WINDOW_BOUNDS);
     const maxDelete = parseDeleteLimit(raw.maxDelete);
     const concurrency = parsePageConcurrency(raw.concurrency);
+    // each page is a ~1.6 MB buffer: keep that memory from page to page (store/memory.ts)
+    raiseMallocThresholds();
     const store = new Store(o.db);
     const client = clientFor(o, concurrency);
     const events = new SyncEmitter();

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { Store } from '../store/index.js';
+import { raiseMallocThresholds } from '../store/memory.js';
 import { safeLine } from '../contract/text.js';
 import { DEFAULTS } from '../worker/defaults.js';
 import { jsonLogger, type Logger } from '../worker/log.js';
@@ -72,6 +73,8 @@ export function registerWorker(program: Command): void {
     // no warning about a missing token here: a remote may not need one; a refused sync says so (remote.refused), once per helpcenter
     // loaded here, not at the top: bullmq's import time would slow every other command
     const { SyncWorker } = await import('../worker/worker.js');
+    // each page is a ~1.6 MB buffer: keep that memory from page to page (store/memory.ts)
+    raiseMallocThresholds();
     const store = new Store(o.db);
     const metrics = metricsPort === undefined ? undefined : new (await import('../worker/metrics.js')).WorkerMetrics(store);
     const worker = new SyncWorker(cfg, { store, remote: (hooks) => clientFor(o, cfg.pageConcurrency, hooks), log, metrics, tokenGiven: o.token !== undefined });

@@ -1,11 +1,11 @@
 /**
- * Reading positions in JSON text that JSON.parse has already accepted, so a
+ * Reading positions in JSON, as the UTF-8 bytes it arrived in, so a
  * delivered case can be stored as the exact text it came in: no
  * re-serialising (JSON.stringify recurses and throws on a value nested a few
  * thousand deep; V8's JSON.parse does not), no second copy of the work.
  *
- * The scanner trusts that the text is valid JSON (call it after JSON.parse
- * succeeded): it only tracks strings and bracket depth. Strings are skipped
+ * The scanner checks structure only: it tracks strings and bracket depth,
+ * and the parts it returns are parsed by their callers. Strings are skipped
  * with indexOf, so the per-character loop runs only over structure.
  */
 
@@ -22,19 +22,23 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-function skipSpace(t: string, i: number): number {
-  while (i < t.length && isSpace(t.charCodeAt(i))) i++;
+// The scanner reads UTF-8 bytes: every byte JSON's structure is made of is ASCII, and no byte of a
+// multi-byte sequence (or of a malformed one) is below 0x80, so positions found in the bytes are the
+// structure of the decoded text. Only the parts a caller keeps are decoded, each on its own.
+
+function skipSpace(b: Uint8Array, i: number): number {
+  while (i < b.length && isSpace(b[i]!)) i++;
   return i;
 }
 
-/** Index just after the string that opens at `i` (t[i] is a quote). */
-function skipString(t: string, i: number): number {
+/** Index just after the string that opens at `i` (b[i] is a quote). */
+function skipString(b: Uint8Array, i: number): number {
   let j = i + 1;
   for (;;) {
-    const q = t.indexOf('"', j);
+    const q = b.indexOf(QUOTE, j);
     if (q < 0) return -1;
     let k = q - 1;
-    while (k > i && t.charCodeAt(k) === BACKSLASH) k--;
+    while (k > i && b[k] === BACKSLASH) k--;
     if ((q - 1 - k) % 2 === 0) return q + 1; // an even run of backslashes: the quote ends the string
     j = q + 1;
   }
@@ -44,17 +48,17 @@ function skipString(t: string, i: number): number {
 let values = 0;
 
 /** Index just after the value that starts at `i` (after whitespace); -1 when it does not end. */
-function skipValue(t: string, i: number): number {
+function skipValue(b: Uint8Array, i: number): number {
   values++;
-  const c = t.charCodeAt(i);
-  if (c === QUOTE) return skipString(t, i);
+  const c = b[i];
+  if (c === QUOTE) return skipString(b, i);
   if (c === OPEN_BRACE || c === OPEN_BRACKET) {
     let depth = 0;
     let j = i;
-    while (j < t.length) {
-      const d = t.charCodeAt(j);
+    while (j < b.length) {
+      const d = b[j];
       if (d === QUOTE) {
-        j = skipString(t, j);
+        j = skipString(b, j);
         if (j < 0) return -1;
         continue;
       }
@@ -72,12 +76,17 @@ function skipValue(t: string, i: number): number {
   }
   // number, true, false, null
   let j = i;
-  while (j < t.length) {
-    const d = t.charCodeAt(j);
+  while (j < b.length) {
+    const d = b[j]!;
     if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || isSpace(d)) break;
     j++;
   }
   return j;
+}
+
+/** The text of bytes [from, to) (UTF-8; a malformed sequence becomes U+FFFD, as TextDecoder does). */
+function text(b: Buffer, from: number, to: number): string {
+  return b.toString('utf8', from, to);
 }
 
 /** A list answer's top level, read without parsing what it does not need. */
@@ -95,46 +104,51 @@ export interface ListBodyText {
 }
 
 /**
- * Split a list answer's top level: every field's value text, and the text
- * of each element of `cases`. Other fields (however large) are skipped, never
- * materialised: a remote that pads its answer costs no more than its text.
- * Undefined when the text is not one well-formed JSON object at the top
- * level (unterminated strings or brackets, trailing text); values are only
- * checked structurally here, so parse the parts you use.
+ * Split a list answer's top level, from its UTF-8 bytes as received: every
+ * field's value text, and the text of each element of `cases`, each decoded
+ * on its own. The body is never decoded whole (a 1.6 MB page would be one
+ * 1.6 MB string, which V8 maps fresh for every page), and other fields
+ * (however large) are skipped, never materialised: a remote that pads its
+ * answer costs no more than its bytes. A leading byte order mark is skipped,
+ * as TextDecoder does. Undefined when the body is not one well-formed JSON
+ * object at the top level (unterminated strings or brackets, trailing
+ * text); values are only checked structurally here, so parse the parts you use.
  */
-export function splitListBody(text: string): ListBodyText | undefined {
-  let i = skipSpace(text, 0);
-  if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
-  i = skipSpace(text, i + 1);
+export function splitListBytes(body: Buffer): ListBodyText | undefined {
+  const b = body;
+  const bom = b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  let i = skipSpace(b, bom);
+  if (b[i] !== OPEN_BRACE) return undefined;
+  i = skipSpace(b, i + 1);
   const fields = new Map<string, string>();
   let cases: string[] | undefined;
   let caseValues = 0;
-  if (text.charCodeAt(i) !== CLOSE_BRACE) {
+  if (b[i] !== CLOSE_BRACE) {
     for (;;) {
-      if (text.charCodeAt(i) !== QUOTE) return undefined;
-      const keyEnd = skipString(text, i);
+      if (b[i] !== QUOTE) return undefined;
+      const keyEnd = skipString(b, i);
       if (keyEnd < 0) return undefined;
       let name: string;
       try {
-        name = JSON.parse(text.slice(i, keyEnd)) as string;
+        name = JSON.parse(text(b, i, keyEnd)) as string;
       } catch {
         return undefined;
       }
-      i = skipSpace(text, keyEnd);
-      if (text.charCodeAt(i) !== COLON) return undefined;
-      i = skipSpace(text, i + 1);
-      if (name === 'cases' && text.charCodeAt(i) === OPEN_BRACKET) {
+      i = skipSpace(b, keyEnd);
+      if (b[i] !== COLON) return undefined;
+      i = skipSpace(b, i + 1);
+      if (name === 'cases' && b[i] === OPEN_BRACKET) {
         const items: string[] = [];
         values = 0;
-        i = skipSpace(text, i + 1);
-        if (text.charCodeAt(i) !== CLOSE_BRACKET) {
+        i = skipSpace(b, i + 1);
+        if (b[i] !== CLOSE_BRACKET) {
           for (;;) {
-            const end = skipValue(text, i);
+            const end = skipValue(b, i);
             if (end < 0 || end === i) return undefined;
-            items.push(text.slice(i, end));
-            i = skipSpace(text, end);
-            if (text.charCodeAt(i) === COMMA) i = skipSpace(text, i + 1);
-            else if (text.charCodeAt(i) === CLOSE_BRACKET) break;
+            items.push(text(b, i, end));
+            i = skipSpace(b, end);
+            if (b[i] === COMMA) i = skipSpace(b, i + 1);
+            else if (b[i] === CLOSE_BRACKET) break;
             else return undefined;
           }
         }
@@ -143,20 +157,25 @@ export function splitListBody(text: string): ListBodyText | undefined {
         caseValues = values;
         fields.set(name, '[]');
       } else {
-        const end = skipValue(text, i);
+        const end = skipValue(b, i);
         if (end < 0 || end === i) return undefined;
         if (name === 'cases') cases = undefined;
-        fields.set(name, text.slice(i, end));
+        fields.set(name, text(b, i, end));
         i = end;
       }
-      i = skipSpace(text, i);
-      if (text.charCodeAt(i) === COMMA) i = skipSpace(text, i + 1);
-      else if (text.charCodeAt(i) === CLOSE_BRACE) break;
+      i = skipSpace(b, i);
+      if (b[i] === COMMA) i = skipSpace(b, i + 1);
+      else if (b[i] === CLOSE_BRACE) break;
       else return undefined;
     }
   }
-  if (skipSpace(text, i + 1) !== text.length) return undefined;
+  if (skipSpace(b, i + 1) !== b.length) return undefined;
   return { fields, cases, caseValues };
+}
+
+/** splitListBytes over text already decoded (tests, callers holding a string). */
+export function splitListBody(body: string): ListBodyText | undefined {
+  return splitListBytes(Buffer.from(body, 'utf8'));
 }
 
 /**
@@ -165,36 +184,38 @@ export function splitListBody(text: string): ListBodyText | undefined {
  * at any nesting depth of the other fields. Undefined when `json` is not an object.
  */
 export function withTopLevelField(json: string, key: string, valueJson: string): string | undefined {
-  let i = skipSpace(json, 0);
-  if (json.charCodeAt(i) !== OPEN_BRACE) return undefined;
-  i = skipSpace(json, i + 1);
+  // stored case text: decoded from UTF-8, so it holds no lone surrogate and encodes back exactly
+  const b = Buffer.from(json, 'utf8');
+  let i = skipSpace(b, 0);
+  if (b[i] !== OPEN_BRACE) return undefined;
+  i = skipSpace(b, i + 1);
   const parts: string[] = [];
   let from = 0;
   let replaced = false;
   let sawKey = false;
   let lastEnd = i;
-  while (i < json.length && json.charCodeAt(i) === QUOTE) {
-    const keyEnd = skipString(json, i);
+  while (i < b.length && b[i] === QUOTE) {
+    const keyEnd = skipString(b, i);
     if (keyEnd < 0) return undefined;
-    const name = JSON.parse(json.slice(i, keyEnd)) as string;
-    i = skipSpace(json, keyEnd);
-    if (json.charCodeAt(i) !== COLON) return undefined;
-    i = skipSpace(json, i + 1);
-    const end = skipValue(json, i);
+    const name = JSON.parse(text(b, i, keyEnd)) as string;
+    i = skipSpace(b, keyEnd);
+    if (b[i] !== COLON) return undefined;
+    i = skipSpace(b, i + 1);
+    const end = skipValue(b, i);
     if (end < 0) return undefined;
     if (name === key) {
-      parts.push(json.slice(from, i), valueJson);
+      parts.push(text(b, from, i), valueJson);
       from = end;
       replaced = true;
     }
     lastEnd = end;
     sawKey = true;
-    i = skipSpace(json, end);
-    if (json.charCodeAt(i) === COMMA) i = skipSpace(json, i + 1);
+    i = skipSpace(b, end);
+    if (b[i] === COMMA) i = skipSpace(b, i + 1);
   }
   if (replaced) {
-    parts.push(json.slice(from));
+    parts.push(text(b, from, b.length));
     return parts.join('');
   }
-  return `${json.slice(0, lastEnd)}${sawKey ? ',' : ''}${JSON.stringify(key)}:${valueJson}${json.slice(lastEnd)}`;
+  return `${text(b, 0, lastEnd)}${sawKey ? ',' : ''}${JSON.stringify(key)}:${valueJson}${text(b, lastEnd, b.length)}`;
 }

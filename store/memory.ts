@@ -4,7 +4,8 @@
  *
  * A limit-500 list page is ~1.7 MB. SQLite joins it in its own heap and
  * better-sqlite3 copies it into a Node buffer; those buffers live until V8
- * collects them, a few dozen pages at a time. glibc's malloc then frees tens
+ * collects them, a few dozen pages at a time. A sync's pages arrive the same
+ * way: ~1.6 MB of bytes each, joined from the socket's reads. glibc's malloc then frees tens
  * of MB at the top of its heap at once, and above its trim threshold
  * (2 × the mmap threshold, 256 KiB at start) it gives them back to the
  * kernel: every later page faults its memory in again. On a VM a fresh 4 KiB
@@ -41,7 +42,9 @@ function glibc(): boolean {
 }
 
 /**
- * Raise glibc's mmap and trim thresholds to ~32/64 MiB for this process:
+ * Raise glibc's mmap and trim thresholds to ~32/64 MiB for this process.
+ * `serve`, `sync` and `worker` call it first thing; a program of your own
+ * that serves list pages or syncs may too (index.ts exports it):
  * allocates RAISE_TO_BYTES (never touched, so never resident) and drops it;
  * V8's next collection frees it and glibc adjusts. Idempotent; returns
  * whether it applied (false: not glibc, or the thresholds are set by the

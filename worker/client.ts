@@ -8,7 +8,7 @@ import { listQuery } from '../contract/params.js';
 import type { ListParams } from '../contract/types.js';
 import type { DeliveredCase, RejectedCase } from '../contract/validate.js';
 import { tokenRedactor } from './redact.js';
-import { readPage } from './page.js';
+import { readPage, textOf } from './page.js';
 import { networkError, statusError, type ErrorContext } from './remote-errors.js';
 import { DEFAULTS } from './defaults.js';
 import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from './retry.js';
@@ -68,9 +68,11 @@ interface HttpAnswer {
   status: number;
   statusText: string;
   headers: Record<string, string | string[] | undefined>;
-  text: string;
+  /** the body's bytes as received (decoded only where read: page.ts, textOf) */
+  body: Buffer;
   bytes: number;
 }
+
 
 const LIST_PATH = '/helpcenter/case';
 
@@ -196,7 +198,7 @@ export class RemoteClient {
   /** One request, no retries, no validation: for `hcsync verify`. body = parsed JSON if it parses, else the text. */
   async rawList(query: URLSearchParams, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
     const a = await this.send(query, signal, Infinity);
-    const text = this.redact(a.text); // verify prints what differs
+    const text = this.redact(textOf(a.body)); // verify prints what differs
     let body: unknown = text;
     try {
       body = JSON.parse(text);
@@ -248,7 +250,7 @@ export class RemoteClient {
       const res = await this.pool.request({ path: `${this.listUrl.pathname}?${q}`, method: 'GET', headers, signal: ac.signal });
       status = res.statusCode;
       const body = await this.readCapped(res.body, res.headers['content-length']);
-      return { status: res.statusCode, statusText: res.statusText, headers: res.headers, text: body.text, bytes: body.bytes };
+      return { status: res.statusCode, statusText: res.statusText, headers: res.headers, body: body.body, bytes: body.bytes };
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
       if (e instanceof TransientError) throw e;
@@ -268,16 +270,17 @@ export class RemoteClient {
   }
 
   /**
-   * The body as text, refusing (TransientError E_BODY_TOO_LARGE) as soon as
+   * The body's bytes, refusing (TransientError E_BODY_TOO_LARGE) as soon as
    * it passes `maxBytes`: a declared Content-Length over the cap is refused
-   * before reading; an endless chunked body is cut at the cap. Decoded chunk
-   * by chunk, so the bytes and the text are never both held whole (a body
-   * near the cap costs about twice its size here, not three times).
+   * before reading; an endless chunked body is cut at the cap. Kept as bytes:
+   * the page is split and decoded case by case (contract/jsontext.ts), never
+   * decoded whole (a body near the cap costs about twice its size here, while
+   * its chunks are joined).
    */
   private async readCapped(
     body: AsyncIterable<Buffer> & { destroy(e?: Error): unknown },
     declared: string | string[] | undefined,
-  ): Promise<{ text: string; bytes: number }> {
+  ): Promise<{ body: Buffer; bytes: number }> {
     const cap = this.maxBytes;
     const tooLarge = (what: string) =>
       new TransientError('E_BODY_TOO_LARGE', `response body ${what} the ${cap} byte cap (--max-page-bytes) from ${this.listUrl.host}`);
@@ -286,8 +289,7 @@ export class RemoteClient {
       body.destroy();
       throw tooLarge(`of ${length} bytes exceeds`);
     }
-    const decoder = new TextDecoder('utf-8');
-    let parts: string[] = [];
+    let parts: Buffer[] = [];
     let size = 0;
     try {
       for await (const chunk of body) {
@@ -304,21 +306,19 @@ export class RemoteClient {
           body.destroy();
           throw new TransientError('E_BODY_TOO_LARGE', `responses being read at once passed the ${cap} byte cap (--max-page-bytes) together`);
         }
-        parts.push(decoder.decode(chunk, { stream: true }));
+        parts.push(chunk);
       }
     } finally {
       this.buffered -= size;
     }
-    parts.push(decoder.decode());
-    const text = parts.length === 1 ? parts[0]! : parts.join('');
+    const whole = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
     parts = [];
-    return { text, bytes: size };
+    return { body: whole, bytes: size };
   }
 
-  /** Classify an answer: a Page, or the typed error docs/sync.md#retries assigns to its status. */
   private toPage(a: HttpAnswer): Omit<Page, 'attempts'> {
     if (a.status >= 200 && a.status < 300) return readPage(a, (s) => this.redact(s));
-    throw statusError(a, this.errorContext());
+    throw statusError({ ...a, text: textOf(a.body) }, this.errorContext());
   }
 
   private errorContext(): ErrorContext {

@@ -1,8 +1,13 @@
 import { TransientError } from '../contract/errors.js';
-import { splitListBody } from '../contract/jsontext.js';
+import { splitListBytes } from '../contract/jsontext.js';
 import { validateCase } from '../contract/validate.js';
 import type { Page } from './client.js';
 import { excerpt } from './remote-errors.js';
+
+/** A whole body as text, as TextDecoder reads UTF-8 (a leading BOM dropped, malformed sequences U+FFFD): error bodies and `verify`. */
+export function textOf(body: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(body);
+}
 
 /**
  * JSON values (objects, arrays and their members) a page's cases may hold.
@@ -13,7 +18,7 @@ import { excerpt } from './remote-errors.js';
 export const MAX_PAGE_VALUES = 2_000_000;
 
 /**
- * Read a 2xx list answer into a Page: only the fields the sync uses are
+ * Read a 2xx list answer (its bytes) into a Page: only the fields the sync uses are
  * parsed, each case on its own, so unknown top-level fields (however large)
  * are skipped and each case keeps its exact text. Cases are read tolerantly
  * (docs/sync.md#tolerant-reading): one without a usable `_id` is set apart as
@@ -21,12 +26,12 @@ export const MAX_PAGE_VALUES = 2_000_000;
  * MAX_PAGE_VALUES values, is a TransientError (docs/sync.md#bounded).
  * `redact` removes the token from any excerpt of the body.
  */
-export function readPage(a: { status: number; text: string; bytes: number }, redact: (s: string) => string): Omit<Page, 'attempts'> {
+export function readPage(a: { status: number; body: Buffer; bytes: number }, redact: (s: string) => string): Omit<Page, 'attempts'> {
   // Only the fields we use are parsed, each case on its own: unknown top-level
   // fields (however large) are skipped, and each case keeps its exact text.
-  const split = splitListBody(a.text);
+  const split = splitListBytes(a.body);
   if (split === undefined) {
-    throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a body that is not JSON: ${excerpt(redact(a.text.slice(0, 4096)), a.bytes) || 'empty'}`, {
+    throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a body that is not JSON: ${excerpt(redact(textOf(a.body.subarray(0, 4096))), a.bytes) || 'empty'}`, {
       status: a.status,
     });
   }

@@ -1,0 +1,65 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { splitListBytes, withTopLevelField } from '../contract/jsontext.js';
+
+/**
+ * contract/jsontext.ts reads a list answer from its bytes, decoding each
+ * case on its own. Whatever the bytes, it must give what decoding the whole
+ * body with TextDecoder (as the client did before) and splitting that text
+ * would give: the same cases, each the exact text it had in the body.
+ */
+const decode = (b: Uint8Array) => new TextDecoder('utf-8').decode(b);
+
+/** Text of arbitrary JSON values, with the characters a remote sends: Latin-1, æøå, beyond the BMP, escapes. */
+const text = fc.string({ unit: fc.constantFrom('a', 'Æ', 'ø', 'å', '"', '\\', '/', '\n', '—', '😀', '{', '}', '[', ']', ',', ':', ' ', 'é', '\u0000') });
+const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  v: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(text, tie('v'), { maxKeys: 4 })),
+})).v;
+
+describe('splitListBytes', () => {
+  it('splits any list answer as TextDecoder plus the text would: same cases, exact texts, fields, with or without BOM and spaces', () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 6 }), fc.dictionary(fc.constantFrom('offset', 'limit', 'total', 'pad', 'x"y'), value), fc.boolean(), fc.constantFrom('', ' ', '\n  ', '\t'), (cases, extra, bom, ws) => {
+        const members = [...Object.entries(extra).map(([k, v]) => `${JSON.stringify(k)}${ws}:${ws}${JSON.stringify(v)}`), `"cases":${ws}[${ws}${cases.map((c) => JSON.stringify(c, null, ws ? 1 : 0)).join(`${ws},${ws}`)}${ws}]`];
+        const body = `${ws}{${ws}${members.join(`,${ws}`)}${ws}}${ws}`;
+        const bytes = Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(body)]);
+        const split = splitListBytes(bytes)!;
+        expect(split).toBeDefined();
+        expect(split.cases!.map((c) => JSON.parse(c) as unknown)).toEqual(JSON.parse(decode(bytes)).cases);
+        expect(split.cases).toEqual(cases.map((c) => JSON.stringify(c, null, ws ? 1 : 0)));
+        for (const [k, v] of Object.entries(extra)) expect(JSON.parse(split.fields.get(k)!)).toEqual(v);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decodes malformed UTF-8 inside a case as TextDecoder does (U+FFFD), and keeps the structure around it', () => {
+    const bad = [Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xe2, 0x82]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf0, 0x9f, 0x98]), Buffer.from([0x80, 0x80])];
+    for (const b of bad) {
+      const body = Buffer.concat([Buffer.from('{"total":2,"cases":[{"_id":"a","subject":"x'), b, Buffer.from('"},{"_id":"b","subject":"'), b, b, Buffer.from('y"}],"offset":0}')]);
+      const split = splitListBytes(body)!;
+      const whole = JSON.parse(decode(body)) as { cases: unknown[] };
+      expect(split.cases!.map((c) => JSON.parse(c) as unknown)).toEqual(whole.cases);
+      expect(decode(body)).toContain(split.cases![1]!);
+    }
+  });
+
+  it('refuses what is not one JSON object: every strict prefix of an answer, trailing text, an unterminated string', () => {
+    const body = Buffer.from('{"offset":0,"cases":[{"_id":"æ","m":["\\"",{"a":[1,2]}]}],"total":1}');
+    expect(splitListBytes(body)).toBeDefined();
+    for (let n = 0; n < body.length; n++) expect(splitListBytes(body.subarray(0, n))).toBeUndefined();
+    expect(splitListBytes(Buffer.concat([body, Buffer.from('x')]))).toBeUndefined();
+    expect(splitListBytes(Buffer.from('{"cases":["abc]}'))).toBeUndefined();
+    expect(splitListBytes(Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x7b, 0x7d]))).toBeUndefined(); // one BOM only
+  });
+});
+
+describe('withTopLevelField', () => {
+  it('replaces or appends a top-level field of text holding multi-byte characters, leaving the rest byte for byte', () => {
+    const json = '{"subject":"Æblegrød — 😀","state":"HANDLING","nested":{"state":"x"},"note":"ø"}';
+    expect(withTopLevelField(json, 'state', '"CLOSED"')).toBe('{"subject":"Æblegrød — 😀","state":"CLOSED","nested":{"state":"x"},"note":"ø"}');
+    expect(withTopLevelField(json, 'extra', '1')).toBe('{"subject":"Æblegrød — 😀","state":"HANDLING","nested":{"state":"x"},"note":"ø","extra":1}');
+    expect(withTopLevelField('{}', 'a', '2')).toBe('{"a":2}');
+    expect(withTopLevelField('[1]', 'a', '2')).toBeUndefined();
+  });
+});
