@@ -73,7 +73,6 @@ interface HttpAnswer {
   bytes: number;
 }
 
-
 const LIST_PATH = '/helpcenter/case';
 
 let userAgent: string | undefined;
@@ -316,6 +315,7 @@ export class RemoteClient {
     return { body: whole, bytes: size };
   }
 
+  /** Classify an answer: a Page, or the typed error docs/sync.md#retries assigns to its status. */
   private toPage(a: HttpAnswer): Omit<Page, 'attempts'> {
     if (a.status >= 200 && a.status < 300) return readPage(a, (s) => this.redact(s));
     throw statusError({ ...a, text: textOf(a.body) }, this.errorContext());
