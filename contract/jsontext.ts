@@ -84,6 +84,118 @@ function skipValue(b: Uint8Array, i: number): number {
   return j;
 }
 
+/** Index just after the string opening at `i`, checked as JSON's grammar has it (escapes, no raw control bytes); -1 when it is not one. */
+function skipValidString(b: Uint8Array, i: number): number {
+  let j = i + 1;
+  while (j < b.length) {
+    const c = b[j]!;
+    if (c === QUOTE) return j + 1;
+    if (c < 0x20) return -1;
+    if (c === BACKSLASH) {
+      const e = b[j + 1];
+      if (e === 0x75 /* u */) {
+        for (let k = j + 2; k < j + 6; k++) if (!isHex(b[k])) return -1;
+        j += 6;
+        continue;
+      }
+      if (e !== QUOTE && e !== BACKSLASH && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return -1;
+      j += 2;
+      continue;
+    }
+    j++; // any other byte, UTF-8 or not: decoding makes it a character (or U+FFFD), all allowed in a string
+  }
+  return -1;
+}
+
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
+
+/** Index just after the number at `i` (RFC 8259: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?); -1 when none starts there. */
+function skipNumber(b: Uint8Array, i: number): number {
+  let j = i;
+  if (b[j] === 0x2d) j++;
+  if (b[j] === 0x30) j++;
+  else if (isDigit(b[j])) while (isDigit(b[j])) j++;
+  else return -1;
+  if (b[j] === 0x2e) {
+    j++;
+    if (!isDigit(b[j])) return -1;
+    while (isDigit(b[j])) j++;
+  }
+  if (b[j] === 0x65 || b[j] === 0x45) {
+    j++;
+    if (b[j] === 0x2b || b[j] === 0x2d) j++;
+    if (!isDigit(b[j])) return -1;
+    while (isDigit(b[j])) j++;
+  }
+  return j;
+}
+
+const LITERALS: readonly (readonly number[])[] = ['true', 'false', 'null'].map((w) => [...Buffer.from(w)]);
+
+/** After `{` or `,` in an object: a key and its colon; the index after the colon, or -1. */
+function skipKey(b: Uint8Array, i: number): number {
+  if (b[i] !== QUOTE) return -1;
+  const end = skipValidString(b, i);
+  if (end < 0) return -1;
+  const colon = skipSpace(b, end);
+  return b[colon] === COLON ? colon + 1 : -1;
+}
+
+/**
+ * Index just after the JSON value at `i` (after whitespace), checked against
+ * the whole grammar (RFC 8259) without building anything; -1 when it is not
+ * valid JSON. For the values the sync skips, so a body is accepted only when
+ * JSON.parse of its text would accept it. Iterative: any nesting depth.
+ */
+function skipValidValue(b: Uint8Array, i: number): number {
+  const open: number[] = []; // the containers around i: OPEN_BRACE or OPEN_BRACKET
+  for (;;) {
+    // a value starts here
+    i = skipSpace(b, i);
+    const c = b[i];
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      const inner = skipSpace(b, i + 1);
+      if (b[inner] === (c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET)) {
+        i = inner + 1;
+      } else {
+        open.push(c);
+        i = c === OPEN_BRACE ? skipKey(b, inner) : inner;
+        if (i < 0) return -1;
+        continue;
+      }
+    } else if (c === QUOTE) {
+      i = skipValidString(b, i);
+    } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+      const word = LITERALS[c === 0x74 ? 0 : c === 0x66 ? 1 : 2]!;
+      for (let k = 0; k < word.length; k++) if (b[i + k] !== word[k]) return -1;
+      i += word.length;
+    } else {
+      i = skipNumber(b, i);
+    }
+    if (i < 0) return -1;
+    // a value ended at i: close what it ends, or go on to the next member
+    for (;;) {
+      const top = open[open.length - 1];
+      if (top === undefined) return i;
+      i = skipSpace(b, i);
+      if (b[i] === COMMA) {
+        i = top === OPEN_BRACE ? skipKey(b, skipSpace(b, i + 1)) : i + 1;
+        if (i < 0) return -1;
+        break;
+      }
+      if (b[i] !== (top === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET)) return -1;
+      open.pop();
+      i++;
+    }
+  }
+}
+
 /** The text of bytes [from, to) (UTF-8; a malformed sequence becomes U+FFFD, as TextDecoder does). */
 function text(b: Buffer, from: number, to: number): string {
   return b.toString('utf8', from, to);
@@ -110,9 +222,11 @@ export interface ListBodyText {
  * 1.6 MB string, which V8 maps fresh for every page), and other fields
  * (however large) are skipped, never materialised: a remote that pads its
  * answer costs no more than its bytes. A leading byte order mark is skipped,
- * as TextDecoder does. Undefined when the body is not one well-formed JSON
- * object at the top level (unterminated strings or brackets, trailing
- * text); values are only checked structurally here, so parse the parts you use.
+ * as TextDecoder does. Undefined when the body is not one JSON object: the
+ * top level and the values it skips are checked against JSON's whole
+ * grammar, so a body is accepted when JSON.parse of its text would accept it,
+ * provided its caller parses what it is given (the field values and the
+ * cases, checked here only for their extent).
  */
 export function splitListBytes(body: Buffer): ListBodyText | undefined {
   const b = body;
@@ -122,6 +236,7 @@ export function splitListBytes(body: Buffer): ListBodyText | undefined {
   i = skipSpace(b, i + 1);
   const fields = new Map<string, string>();
   let cases: string[] | undefined;
+  let casesAt = -1; // where the `cases` array read so far starts
   let caseValues = 0;
   if (b[i] !== CLOSE_BRACE) {
     for (;;) {
@@ -137,7 +252,11 @@ export function splitListBytes(body: Buffer): ListBodyText | undefined {
       i = skipSpace(b, keyEnd);
       if (b[i] !== COLON) return undefined;
       i = skipSpace(b, i + 1);
+      // a `cases` array read before is replaced by this one (the last key counts): its elements are then
+      // never parsed, so the array must be valid JSON as a whole
+      if (name === 'cases' && casesAt >= 0 && skipValidValue(b, casesAt) < 0) return undefined;
       if (name === 'cases' && b[i] === OPEN_BRACKET) {
+        casesAt = i;
         const items: string[] = [];
         values = 0;
         i = skipSpace(b, i + 1);
@@ -157,9 +276,13 @@ export function splitListBytes(body: Buffer): ListBodyText | undefined {
         caseValues = values;
         fields.set(name, '[]');
       } else {
-        const end = skipValue(b, i);
-        if (end < 0 || end === i) return undefined;
-        if (name === 'cases') cases = undefined;
+        // a value the sync does not read: checked whole (JSON.parse would refuse the body), never built
+        const end = skipValidValue(b, i);
+        if (end < 0) return undefined;
+        if (name === 'cases') {
+          cases = undefined;
+          casesAt = -1;
+        }
         fields.set(name, text(b, i, end));
         i = end;
       }

@@ -84,7 +84,7 @@ export async function exportTable(store: Store, out: Writable, opts: ExportOptio
     for (const hc of helpcenters) {
       if (opts.format === 'ndjson' && table === 'cases') {
         for (const json of q.caseJson(hc, w)) {
-          sink.add(json);
+          sink.add(oneLine(json));
           sink.add(NL);
           rows++;
           if (sink.full) await sink.flush();
@@ -102,6 +102,19 @@ export async function exportTable(store: Store, out: Writable, opts: ExportOptio
   } finally {
     q.end();
   }
+}
+
+/**
+ * A case's stored text on one line, as NDJSON needs: a raw line break in
+ * JSON text can only be whitespace between tokens (inside a string it is
+ * escaped), so each becomes a space and the value is the same. Every other
+ * byte is the remote's.
+ */
+function oneLine(json: Buffer): Buffer {
+  if (json.indexOf(0x0a) < 0 && json.indexOf(0x0d) < 0) return json;
+  const copy = Buffer.from(json);
+  for (let i = 0; i < copy.length; i++) if (copy[i] === 0x0a || copy[i] === 0x0d) copy[i] = 0x20;
+  return copy;
 }
 
 function csvLine(cells: readonly CsvValue[]): string {

@@ -277,13 +277,15 @@ export class RemoteClient {
    * its chunks are joined).
    */
   private async readCapped(
-    body: AsyncIterable<Buffer> & { destroy(e?: Error): unknown },
+    body: AsyncIterable<Buffer> & { destroy(e?: Error): unknown; on(event: 'error', listener: (e: Error) => void): unknown },
     declared: string | string[] | undefined,
   ): Promise<{ body: Buffer; bytes: number }> {
     const cap = this.maxBytes;
     const tooLarge = (what: string) =>
       new TransientError('E_BODY_TOO_LARGE', `response body ${what} the ${cap} byte cap (--max-page-bytes) from ${this.listUrl.host}`);
     const length = typeof declared === 'string' ? Number(declared) : Number.NaN;
+    // a body destroyed unread emits 'error' (RequestAbortedError); with no listener that would end the process
+    body.on('error', () => {});
     if (length > cap) {
       body.destroy();
       throw tooLarge(`of ${length} bytes exceeds`);
