@@ -226,9 +226,12 @@ export interface ListBodyText {
  * top level and the values it skips are checked against JSON's whole
  * grammar, so a body is accepted when JSON.parse of its text would accept it,
  * provided its caller parses what it is given (the field values and the
- * cases, checked here only for their extent).
+ * cases, checked here only for their extent). Once the cases hold more than
+ * `maxCaseValues` values, no further case is decoded (a body of millions of
+ * `{}` would otherwise become as many strings); they are still counted in
+ * `caseValues`, which the caller checks.
  */
-export function splitListBytes(body: Buffer): ListBodyText | undefined {
+export function splitListBytes(body: Buffer, maxCaseValues = Infinity): ListBodyText | undefined {
   const b = body;
   const bom = b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
   let i = skipSpace(b, bom);
@@ -264,7 +267,7 @@ export function splitListBytes(body: Buffer): ListBodyText | undefined {
           for (;;) {
             const end = skipValue(b, i);
             if (end < 0 || end === i) return undefined;
-            items.push(text(b, i, end));
+            if (values <= maxCaseValues) items.push(text(b, i, end)); // past the bound only counted: the caller refuses the page
             i = skipSpace(b, end);
             if (b[i] === COMMA) i = skipSpace(b, i + 1);
             else if (b[i] === CLOSE_BRACKET) break;

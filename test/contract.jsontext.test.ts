@@ -64,6 +64,15 @@ describe('splitListBytes', () => {
     );
   });
 
+  it('decodes no case past maxCaseValues, but counts them all: a page of millions of tiny cases builds no million strings', () => {
+    const n = 3_000_000;
+    const body = Buffer.concat([Buffer.from('{"offset":0,"cases":['), Buffer.from('{},'.repeat(n - 1)), Buffer.from('{}],"total":1}')]);
+    const bounded = splitListBytes(body, 1_000)!;
+    expect(bounded.caseValues).toBeGreaterThanOrEqual(n);
+    expect(bounded.cases!.length).toBeLessThanOrEqual(1_001);
+    expect(splitListBytes(body)!.cases).toHaveLength(n); // no bound: every case
+  });
+
   it('decodes malformed UTF-8 inside a case as TextDecoder does (U+FFFD), and keeps the structure around it', () => {
     const bad = [Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xe2, 0x82]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf0, 0x9f, 0x98]), Buffer.from([0x80, 0x80])];
     for (const b of bad) {

@@ -29,7 +29,7 @@ export const MAX_PAGE_VALUES = 2_000_000;
 export function readPage(a: { status: number; body: Buffer; bytes: number }, redact: (s: string) => string): Omit<Page, 'attempts'> {
   // Only the fields we use are parsed, each case on its own: unknown top-level
   // fields (however large) are skipped, and each case keeps its exact text.
-  const split = splitListBytes(a.body);
+  const split = splitListBytes(a.body, MAX_PAGE_VALUES);
   if (split === undefined) {
     throw new TransientError('E_BAD_BODY', `HTTP ${a.status} with a body that is not JSON: ${excerpt(redact(textOf(a.body.subarray(0, 4096))), a.bytes) || 'empty'}`, {
       status: a.status,
