@@ -33,7 +33,7 @@ export const RAISE_TO_BYTES = 32 * 1024 * 1024 - 64 * 1024;
 let raised = false;
 
 /** Whether this process runs on glibc: its libc.so.6 is mapped (musl maps ld-musl-*.so.1). ~0.2 ms. */
-function glibc(): boolean {
+export function runsOnGlibc(): boolean {
   try {
     return /\/libc\.so\.6$/m.test(readFileSync('/proc/self/maps', 'latin1'));
   } catch {
@@ -55,9 +55,13 @@ export function raiseMallocThresholds(): boolean {
   if (process.platform !== 'linux') return false;
   const env = process.env;
   if (/glibc\.malloc\.(mmap|trim)_threshold/.test(env.GLIBC_TUNABLES ?? '') || env.MALLOC_MMAP_THRESHOLD_ !== undefined || env.MALLOC_TRIM_THRESHOLD_ !== undefined) return false;
-  if (!glibc()) return false;
-  // allocUnsafeSlow: one malloc of this size outside Node's buffer pool, not zero-filled (no page touched)
-  Buffer.allocUnsafeSlow(RAISE_TO_BYTES);
+  if (!runsOnGlibc()) return false;
+  try {
+    // allocUnsafeSlow: one malloc of this size outside Node's buffer pool, not zero-filled (no page touched)
+    Buffer.allocUnsafeSlow(RAISE_TO_BYTES);
+  } catch {
+    return false; // no 32 MiB of address space to spare: leave the defaults
+  }
   raised = true;
   return true;
 }

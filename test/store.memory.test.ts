@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runsOnGlibc } from '../store/memory.js';
 import { ROOT } from './helpers.js';
 
 /**
@@ -27,12 +27,7 @@ function run(mode: 'raise' | 'default', env: Record<string, string> = {}): { app
   return JSON.parse(out) as { applied: boolean; faults: number };
 }
 
-let glibc = false;
-try {
-  glibc = /\/libc\.so\.6$/m.test(readFileSync('/proc/self/maps', 'latin1'));
-} catch {
-  /* not Linux */
-}
+const glibc = runsOnGlibc();
 
 describe('raiseMallocThresholds', () => {
   it.skipIf(!glibc)('keeps freed page buffers resident: a quarter of the page faults or fewer (glibc only)', () => {
