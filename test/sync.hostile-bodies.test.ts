@@ -55,6 +55,28 @@ describe('hostile list bodies', () => {
     });
   });
 
+  it('an error answer with a body over the cap is still what its status says: a 401 fails at once as a token problem', async () => {
+    await withTempDir(async (dir) => {
+      const body = Buffer.from(`{"error":"invalid_token","pad":"${'x'.repeat(100_000)}"}`);
+      const server = http.createServer((_req, res) => {
+        res.writeHead(401, { 'content-type': 'application/json', 'content-length': body.length });
+        res.end(body);
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const r = await runCli(['sync', '--full', '--base-url', url, '--helpcenter', HC, '--db', path.join(dir, 'auth.db'), '--attempts', '3', '--max-page-bytes', '4096']);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/^hcsync: .*401/);
+        expect(r.stderr).not.toMatch(/cap|attempts/);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+    });
+  });
+
   it('refuses a body that is not JSON because of a field it skips, and stores nothing of it', async () => {
     const junk = ['[1,2}', '"a\u0001b"', '"\\q"', 'tru', 'hello', 'NaN', '01', '{"a"}', '[,,]', '-', '1.', '"\\u12"', '[1,]', '{"a":1,}'];
     await withTempDir(async (dir) => {

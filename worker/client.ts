@@ -75,6 +75,9 @@ interface HttpAnswer {
 
 const LIST_PATH = '/helpcenter/case';
 
+/** Bytes of an error answer's body kept for its message (the rest is dropped unread). */
+const ERROR_BODY_BYTES = 64 * 1024;
+
 let userAgent: string | undefined;
 
 /**
@@ -248,7 +251,8 @@ export class RemoteClient {
     try {
       const res = await this.pool.request({ path: `${this.listUrl.pathname}?${q}`, method: 'GET', headers, signal: ac.signal });
       status = res.statusCode;
-      const body = await this.readCapped(res.body, res.headers['content-length']);
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      const body = await this.readCapped(res.body, res.headers['content-length'], ok ? undefined : Math.min(ERROR_BODY_BYTES, this.maxBytes));
       return { status: res.statusCode, statusText: res.statusText, headers: res.headers, body: body.body, bytes: body.bytes };
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
@@ -274,11 +278,14 @@ export class RemoteClient {
    * before reading; an endless chunked body is cut at the cap. Kept as bytes:
    * the page is split and decoded case by case (contract/jsontext.ts), never
    * decoded whole (a body near the cap costs about twice its size here, while
-   * its chunks are joined).
+   * its chunks are joined). An error answer's body is only read for its
+   * message: its first `excerptBytes` are kept and the rest is dropped, never
+   * an error, so a 401 with a large body is still the 401 it is.
    */
   private async readCapped(
     body: AsyncIterable<Buffer> & { destroy(e?: Error): unknown; on(event: 'error', listener: (e: Error) => void): unknown },
     declared: string | string[] | undefined,
+    excerptBytes?: number,
   ): Promise<{ body: Buffer; bytes: number }> {
     const cap = this.maxBytes;
     const tooLarge = (what: string) =>
@@ -286,14 +293,16 @@ export class RemoteClient {
     const length = typeof declared === 'string' ? Number(declared) : Number.NaN;
     // a body destroyed unread emits 'error' (RequestAbortedError); with no listener that would end the process
     body.on('error', () => {});
-    if (length > cap) {
+    if (excerptBytes === undefined && length > cap) {
       body.destroy();
       throw tooLarge(`of ${length} bytes exceeds`);
     }
     let parts: Buffer[] = [];
     let size = 0;
     try {
-      for await (const chunk of body) {
+      for await (let chunk of body) {
+        const over = excerptBytes !== undefined && size + chunk.byteLength >= excerptBytes;
+        if (over) chunk = chunk.subarray(0, excerptBytes - size);
         size += chunk.byteLength;
         this.buffered += chunk.byteLength;
         if (size > cap) {
@@ -308,6 +317,7 @@ export class RemoteClient {
           throw new TransientError('E_BODY_TOO_LARGE', `responses being read at once passed the ${cap} byte cap (--max-page-bytes) together`);
         }
         parts.push(chunk);
+        if (over) break; // leaving the loop destroys the rest of the body
       }
     } finally {
       this.buffered -= size;
